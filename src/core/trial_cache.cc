@@ -4,8 +4,9 @@
 
 namespace hypertune {
 
-TrialCache::TrialCache(int64_t study_id, std::vector<StudyDirection> directions)
-    : study_id_(study_id), directions_(std::move(directions)) {}
+TrialCache::TrialCache(int64_t study_id, std::string study_name,
+                       std::vector<StudyDirection> directions)
+    : study_id_(study_id), study_name_(std::move(study_name)), directions_(std::move(directions)) {}
 
 void TrialCache::Apply(FrozenTrial trial) {
   HT_CHECK(trial.number >= 0) << "trial without a number";

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "hypertune/core/frozen_trial.h"
@@ -16,6 +18,7 @@ class StudyView {
   virtual ~StudyView() = default;
 
   virtual int64_t study_id() const = 0;
+  virtual const std::string& study_name() const = 0;
   virtual const std::vector<StudyDirection>& directions() const = 0;
   bool multi_objective() const { return directions().size() > 1; }
 
@@ -36,7 +39,8 @@ class StudyView {
 // Not thread-safe: the owner serializes Apply against readers.
 class TrialCache final : public StudyView {
  public:
-  TrialCache(int64_t study_id, std::vector<StudyDirection> directions);
+  TrialCache(int64_t study_id, std::string study_name,
+             std::vector<StudyDirection> directions);
 
   // Adds or replaces trials (matched by number). Numbers may arrive in any
   // order; gaps are allowed until filled.
@@ -44,6 +48,7 @@ class TrialCache final : public StudyView {
   void Apply(FrozenTrial trial);
 
   int64_t study_id() const override { return study_id_; }
+  const std::string& study_name() const override { return study_name_; }
   const std::vector<StudyDirection>& directions() const override { return directions_; }
   std::span<const FrozenTrial* const> trials() const override;
   uint64_t revision() const override { return revision_; }
@@ -51,6 +56,7 @@ class TrialCache final : public StudyView {
 
  private:
   int64_t study_id_;
+  std::string study_name_;
   std::vector<StudyDirection> directions_;
   std::vector<std::unique_ptr<const FrozenTrial>> owned_;  // by number
   std::vector<const FrozenTrial*> ptrs_;                   // by number
