@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
+#include <charconv>
 
 namespace hypertune {
 namespace {
@@ -12,11 +12,11 @@ struct Overloaded : Ts... {
   using Ts::operator()...;
 };
 
+// The shortest text that reads back as the same double: 0.1, not 0.10000000000000001.
 std::string Num(double v) {
-  std::ostringstream os;
-  os.precision(17);
-  os << v;
-  return os.str();
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
 }
 
 // True when (high - low) / step is an integer, up to rounding.

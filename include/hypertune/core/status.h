@@ -105,7 +105,8 @@ class [[nodiscard]] Result {
     CheckOk();
     return std::get<T>(v_);
   }
-  T&& value() && {
+  // By value, so that `for (auto& x : F().value())` does not dangle.
+  T value() && {
     CheckOk();
     return std::get<T>(std::move(v_));
   }
