@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything hypertune needs to build, test and benchmark, from
+# Debian 12 packages. Idempotent: installs only what is missing, and runs
+# apt-get update only when something is.
+set -euo pipefail
+
+packages=(
+  build-essential cmake g++ git pkg-config ca-certificates
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  # Peers for the benchmarks (Optuna from Debian, with its numeric stack).
+  python3 python3-optuna python3-numpy python3-scipy
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
