@@ -94,8 +94,8 @@ class GridSampler final : public Sampler {
   // `distribution`. Throws HypertuneError(InvalidArgument) when the trial has
   // no grid point, `name` is not in the grid, or the value is not in
   // `distribution`.
-  double SampleIndependent(const StudyView& study, const FrozenTrial& trial,
-                           std::string_view name, const Distribution& distribution) override;
+  double SampleIndependent(const StudyView& study, const FrozenTrial& trial, std::string_view name,
+                           const Distribution& distribution) override;
   // True once every grid point is held by a trial of `study`.
   bool Exhausted(const StudyView& study) const override;
 

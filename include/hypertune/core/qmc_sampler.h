@@ -94,8 +94,8 @@ class QmcSampler final : public Sampler {
   SearchSpace InferRelativeSearchSpace(const StudyView& study, const FrozenTrial& trial) override;
   InternalParams SampleRelative(const StudyView& study, const FrozenTrial& trial,
                                 const SearchSpace& space) override;
-  double SampleIndependent(const StudyView& study, const FrozenTrial& trial,
-                           std::string_view name, const Distribution& distribution) override;
+  double SampleIndependent(const StudyView& study, const FrozenTrial& trial, std::string_view name,
+                           const Distribution& distribution) override;
   // Both forward to the independent sampler.
   bool BeforeTrial(const StudyView& study, const FrozenTrial& trial,
                    AttrMap& system_attrs) override;

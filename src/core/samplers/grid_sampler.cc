@@ -43,8 +43,7 @@ HypertuneError GridError(const std::string& message) {
 
 // Parses the "search_space" attribute: {"name": [scalar, ...], ...}.
 // Returns nullopt for anything else. Scalars are read by json_lite.
-std::optional<std::map<std::string, std::vector<ParamValue>>> ParseSearchSpace(
-    std::string_view s) {
+std::optional<std::map<std::string, std::vector<ParamValue>>> ParseSearchSpace(std::string_view s) {
   size_t pos = 0;
   auto skip = [&] {
     while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\n' || s[pos] == '\t' || s[pos] == '\r'))
@@ -166,8 +165,9 @@ Status GridSamplerOptions::Validate() const {
         return bad("parameter '" + name + "': value " + std::to_string(k) + " is NaN");
       const auto [it, inserted] = seen.emplace(CanonicalKey(values[k]), k);
       if (!inserted)
-        return bad("parameter '" + name + "': value '" + ToString(values[k]) + "' appears twice (at " +
-                   std::to_string(it->second) + " and " + std::to_string(k) + ")");
+        return bad("parameter '" + name + "': value '" + ToString(values[k]) +
+                   "' appears twice (at " + std::to_string(it->second) + " and " +
+                   std::to_string(k) + ")");
     }
     if (static_cast<int64_t>(values.size()) > kMaxGridSize / size)
       return bad("the grid has more than 2^53 points");
@@ -217,7 +217,8 @@ size_t GridSampler::ValueIndex(int64_t grid_id, size_t param) const {
 std::map<std::string, ParamValue, std::less<>> GridSampler::Point(int64_t grid_id) const {
   HT_CHECK(grid_id >= 0 && grid_id < size_) << "grid id " << grid_id << " of " << size_;
   std::map<std::string, ParamValue, std::less<>> point;
-  for (size_t k = 0; k < names_.size(); ++k) point.emplace(names_[k], values_[k][ValueIndex(grid_id, k)]);
+  for (size_t k = 0; k < names_.size(); ++k)
+    point.emplace(names_[k], values_[k][ValueIndex(grid_id, k)]);
   return point;
 }
 
@@ -243,8 +244,8 @@ std::optional<int64_t> GridSampler::GridIdOf(const FrozenTrial& trial) const {
   int64_t grid_id = -1;
   if (const auto* i = std::get_if<int64_t>(&*id)) {
     grid_id = *i;
-  } else if (const auto* d = std::get_if<double>(&*id); d && std::trunc(*d) == *d && *d >= 0 &&
-                                                        *d < static_cast<double>(size_)) {
+  } else if (const auto* d = std::get_if<double>(&*id);
+             d && std::trunc(*d) == *d && *d >= 0 && *d < static_cast<double>(size_)) {
     grid_id = static_cast<int64_t>(*d);
   }
   if (grid_id < 0 || grid_id >= size_) return std::nullopt;
@@ -331,8 +332,8 @@ bool GridSampler::BeforeTrial(const StudyView& study, const FrozenTrial& trial,
         }
       } else {
         for (int tries = 0; tries < 64 && candidates.empty(); ++tries) {
-          const int64_t id = nth(static_cast<int64_t>(rng_.UniformInt(
-              static_cast<uint64_t>(n_consistent))));
+          const int64_t id =
+              nth(static_cast<int64_t>(rng_.UniformInt(static_cast<uint64_t>(n_consistent))));
           if (state.free.Contains(id)) candidates.push_back(id);
         }
       }
@@ -362,8 +363,8 @@ double GridSampler::SampleIndependent(const StudyView&, const FrozenTrial& trial
   if (it == names_.end() || *it != name) {
     std::string known;
     for (const std::string& n : names_) known += (known.empty() ? "" : ", ") + n;
-    throw GridError("parameter '" + std::string(name) + "' is not in the grid (grid parameters: " +
-                    known + ")");
+    throw GridError("parameter '" + std::string(name) +
+                    "' is not in the grid (grid parameters: " + known + ")");
   }
   const std::optional<int64_t> grid_id = GridIdOf(trial);
   if (!grid_id) {
@@ -375,8 +376,8 @@ double GridSampler::SampleIndependent(const StudyView&, const FrozenTrial& trial
   const ParamValue& value = values_[k][ValueIndex(*grid_id, k)];
   Result<double> internal = ToInternal(distribution, value);
   if (!internal.ok()) {
-    throw HypertuneError(internal.status().WithContext(
-        "GridSampler: grid value of parameter '" + std::string(name) + "'"));
+    throw HypertuneError(internal.status().WithContext("GridSampler: grid value of parameter '" +
+                                                       std::string(name) + "'"));
   }
   return *internal;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hypertune/core/json_lite.h"
+#include "hypertune/core/study.h"
 #include "hypertune/core/trial.h"
 
 namespace hypertune {
@@ -69,13 +70,16 @@ TrialCache NewCache(int64_t study_id = 0) {
 
 TEST(GridSamplerTest, OptionsValidate) {
   EXPECT_TRUE(SmallGrid().Validate().ok());
-  auto code = [](GridSamplerOptions o) { return GridSampler::Create(std::move(o)).status().code(); };
+  auto code = [](GridSamplerOptions o) {
+    return GridSampler::Create(std::move(o)).status().code();
+  };
   EXPECT_EQ(code({}), StatusCode::kInvalidArgument);  // empty grid
   EXPECT_EQ(code({.search_space = {{"a", {}}}}), StatusCode::kInvalidArgument);
   EXPECT_EQ(code({.search_space = {{"a", {S("x"), S("x")}}}}), StatusCode::kInvalidArgument);
   EXPECT_EQ(code({.search_space = {{"a", {I(3), D(3.0)}}}}), StatusCode::kInvalidArgument);
   EXPECT_EQ(code({.search_space = {{"a", {D(std::nan(""))}}}}), StatusCode::kInvalidArgument);
-  const Status dup = GridSamplerOptions{.search_space = {{"lr", {D(0.1), D(0.2), D(0.1)}}}}.Validate();
+  const Status dup =
+      GridSamplerOptions{.search_space = {{"lr", {D(0.1), D(0.2), D(0.1)}}}}.Validate();
   EXPECT_NE(dup.message().find("'lr'"), std::string::npos) << dup;
   EXPECT_NE(dup.message().find("twice"), std::string::npos) << dup;
   // 3 and true, 1 and "1" are different values.
@@ -189,9 +193,9 @@ TEST(GridSamplerTest, PointsHeldByTrialsInTheStudyAreSkipped) {
   // Another grid's trial, and Optuna's spelling of ours (1.0 for 1, no spaces).
   cache.Apply(MakeTrial(5, TrialState::kComplete,
                         {{"grid_id", "5"}, {"search_space", R"({"a": [1, 2]})"}}));
-  cache.Apply(MakeTrial(6, TrialState::kComplete,
-                        {{"grid_id", "4"},
-                         {"search_space", R"({"b":["x","y","z"],"a":[1.0,2.0]})"}}));
+  cache.Apply(
+      MakeTrial(6, TrialState::kComplete,
+                {{"grid_id", "4"}, {"search_space", R"({"b":["x","y","z"],"a":[1.0,2.0]})"}}));
   std::vector<int64_t> ids = RunAll(g, cache);
   EXPECT_EQ(ids, (std::vector<int64_t>{5}));
 }
@@ -212,15 +216,16 @@ TEST(GridSamplerTest, SeesTrialsAddedLaterAndNewViews) {
 }
 
 TEST(GridSamplerTest, ValuesConvertToTheRequestedDistribution) {
-  GridSampler g({.search_space = {{"f", {I(2)}}, {"i", {D(3.0)}}, {"c", {S("adam")}},
+  GridSampler g({.search_space = {{"f", {I(2)}},
+                                  {"i", {D(3.0)}},
+                                  {"c", {S("adam")}},
                                   {"n", {ParamValue(std::monostate{})}}},
                  .seed = 1});
   const TrialCache cache = NewCache();
   const FrozenTrial t = MakeTrial(0, TrialState::kRunning, GridAttrs(g, 0));
   EXPECT_EQ(g.SampleIndependent(cache, t, "f", FloatDistribution{0, 5}), 2.0);
   EXPECT_EQ(g.SampleIndependent(cache, t, "i", IntDistribution{0, 5}), 3.0);
-  EXPECT_EQ(g.SampleIndependent(cache, t, "c",
-                                CategoricalDistribution{{S("sgd"), S("adam")}}),
+  EXPECT_EQ(g.SampleIndependent(cache, t, "c", CategoricalDistribution{{S("sgd"), S("adam")}}),
             1.0);
   EXPECT_EQ(g.SampleIndependent(cache, t, "n",
                                 CategoricalDistribution{{S("x"), ParamValue(std::monostate{})}}),
@@ -314,6 +319,103 @@ TEST(GridSamplerTest, HugeGridDrawsDistinctPoints) {
   }
   EXPECT_EQ(ids.size(), 20000u);
   EXPECT_FALSE(g.Exhausted(cache));
+}
+
+// ---- End to end, through Study::Optimize.
+
+// {"x": [1, 2, 3], "y": ["a", "b", "c", "d"]}: 12 points; x given as ints,
+// asked as a float.
+std::shared_ptr<Study> GridStudy(uint64_t seed) {
+  auto grid = GridSampler::Create(
+      {.search_space = {{"x", {I(1), I(2), I(3)}}, {"y", {S("a"), S("b"), S("c"), S("d")}}},
+       .seed = seed});
+  EXPECT_TRUE(grid.ok()) << grid.status();
+  auto study = CreateStudy({.sampler = *grid});
+  EXPECT_TRUE(study.ok()) << study.status();
+  return *study;
+}
+
+double GridObjective(Trial& t) {
+  const double x = t.SuggestFloat("x", 0, 10);
+  const std::string y = t.SuggestCategorical("y", {"a", "b", "c", "d"});
+  return x + static_cast<double>(y[0] - 'a');
+}
+
+// The (x, y) of every COMPLETE trial, as "1/a"...; checks the others are the
+// trials refused for lack of points and returns how many there were.
+std::multiset<std::string> CompletePoints(Study& study, int* refused) {
+  std::multiset<std::string> points;
+  *refused = 0;
+  for (const FrozenTrial& t : study.Trials().value()) {
+    if (t.state == TrialState::kComplete) {
+      points.insert(ToString(t.param("x")) + "/" + ToString(t.param("y")));
+    } else {
+      EXPECT_EQ(t.state, TrialState::kFail);
+      EXPECT_NE(t.FailReason().find("nothing left"), std::string::npos) << t.FailReason();
+      ++*refused;
+    }
+  }
+  return points;
+}
+
+const std::multiset<std::string> kAllPoints = {"1/a", "1/b", "1/c", "1/d", "2/a", "2/b",
+                                               "2/c", "2/d", "3/a", "3/b", "3/c", "3/d"};
+
+TEST(GridSamplerStudyTest, RunsEachPointOnceAndStops) {
+  auto study = GridStudy(1);
+  ASSERT_TRUE(study->Optimize(GridObjective).ok());  // no budget: the grid ends it
+  EXPECT_EQ(study->Trials().value().size(), 12u);
+  int refused = 0;
+  EXPECT_EQ(CompletePoints(*study, &refused), kAllPoints);
+  EXPECT_EQ(refused, 0);
+  EXPECT_EQ(study->BestValue().value(), 1.0);
+  // Optimizing a finished grid runs no objective.
+  int calls = 0;
+  ASSERT_TRUE(study
+                  ->Optimize([&](Trial& t) {
+                    ++calls;
+                    return GridObjective(t);
+                  })
+                  .ok());
+  EXPECT_EQ(calls, 0);
+}
+
+// With four threads every point still runs once. A thread that asks for a
+// trial just as another takes the last point gets a trial that fails at once
+// ("nothing left to propose"): at most n_jobs - 1 of those.
+TEST(GridSamplerStudyTest, ParallelWorkersRunEachPointOnce) {
+  for (uint64_t seed = 1; seed <= 10; ++seed) {
+    auto study = GridStudy(seed);
+    ASSERT_TRUE(study->Optimize(GridObjective, {.n_jobs = 4}).ok());
+    int refused = 0;
+    EXPECT_EQ(CompletePoints(*study, &refused), kAllPoints) << seed;
+    EXPECT_LE(refused, 3) << seed;
+  }
+}
+
+// A parameter missing from the grid fails each trial with a clear message;
+// the failed points count as run, so the study still ends.
+TEST(GridSamplerStudyTest, ParameterOutsideTheGridFailsTrialsAndTheStudyEnds) {
+  auto study = GridStudy(2);
+  ASSERT_TRUE(
+      study->Optimize([](Trial& t) { return GridObjective(t) + t.SuggestFloat("z", 0, 1); }).ok());
+  const auto trials = study->Trials().value();
+  ASSERT_EQ(trials.size(), 12u);
+  for (const FrozenTrial& t : trials) {
+    EXPECT_EQ(t.state, TrialState::kFail);
+    EXPECT_NE(t.FailReason().find("'z' is not in the grid"), std::string::npos) << t.FailReason();
+  }
+}
+
+TEST(GridSamplerStudyTest, EnqueuedPointCountsAsRun) {
+  auto study = GridStudy(3);
+  ASSERT_TRUE(study->EnqueueTrial({{"x", D(2.0)}, {"y", S("c")}}).ok());
+  ASSERT_TRUE(study->Optimize(GridObjective).ok());
+  const auto trials = study->Trials().value();
+  ASSERT_EQ(trials.size(), 12u);
+  EXPECT_EQ(ToString(trials[0].param("y")), "c");
+  int refused = 0;
+  EXPECT_EQ(CompletePoints(*study, &refused), kAllPoints);
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 
 #include "hypertune/core/grid_sampler.h"
 #include "hypertune/core/random_sampler.h"
+#include "hypertune/core/study.h"
+#include "src/core/samplers/qmc/sobol.h"
 
 namespace hypertune {
 namespace {
@@ -20,9 +22,9 @@ std::shared_ptr<const Distribution> Dist(Distribution d) {
   return std::make_shared<const Distribution>(std::move(d));
 }
 
-FrozenTrial MakeTrial(int number, TrialState state,
-                      std::vector<std::pair<std::string, std::shared_ptr<const Distribution>>>
-                          params = {}) {
+FrozenTrial MakeTrial(
+    int number, TrialState state,
+    std::vector<std::pair<std::string, std::shared_ptr<const Distribution>>> params = {}) {
   FrozenTrial t;
   t.trial_id = number;
   t.number = number;
@@ -95,7 +97,8 @@ TEST(QmcSamplerTest, TrialNumberIndexesTheSequence) {
   QmcSampler sampler = Unscrambled();
   const double expected[4][2] = {{0, -2}, {0.5, 0}, {0.75, -1}, {0.25, 1}};
   for (int k = 0; k < 4; ++k) {
-    const InternalParams p = sampler.SampleRelative(cache, MakeTrial(k, TrialState::kRunning), space);
+    const InternalParams p =
+        sampler.SampleRelative(cache, MakeTrial(k, TrialState::kRunning), space);
     ASSERT_EQ(p.size(), 2u);
     EXPECT_EQ(p.at("a"), expected[k][0]) << k;
     EXPECT_EQ(p.at("b"), expected[k][1]) << k;
@@ -146,9 +149,12 @@ TEST(QmcSamplerTest, FromUnitMapsEachDistribution) {
 
 TEST(QmcSamplerTest, FromUnitStaysInTheDistribution) {
   const std::vector<Distribution> ds = {
-      FloatDistribution{-1, 3},           FloatDistribution{1e-5, 1e-1, true},
-      FloatDistribution{0, 1, false, 0.1}, IntDistribution{-3, 7},
-      IntDistribution{1, 1 << 20, true},  IntDistribution{0, 12, false, 3},
+      FloatDistribution{-1, 3},
+      FloatDistribution{1e-5, 1e-1, true},
+      FloatDistribution{0, 1, false, 0.1},
+      IntDistribution{-3, 7},
+      IntDistribution{1, 1 << 20, true},
+      IntDistribution{0, 12, false, 3},
       CategoricalDistribution{{ParamValue(int64_t{1}), ParamValue("x")}}};
   for (const Distribution& d : ds) {
     for (int k = 0; k <= 1000; ++k) {
@@ -168,7 +174,8 @@ TEST(QmcSamplerTest, IntValuesAreExactlyBalancedOverPowerOfTwoTrials) {
     QmcSampler sampler({.scramble = seed.has_value(), .seed = seed.value_or(0)});
     std::vector<int> counts_i(4, 0), counts_j(4, 0);
     for (int k = 64; k < 128; ++k) {  // a block of 64 starting at a multiple of 64
-      const InternalParams p = sampler.SampleRelative(cache, MakeTrial(k, TrialState::kRunning), space);
+      const InternalParams p =
+          sampler.SampleRelative(cache, MakeTrial(k, TrialState::kRunning), space);
       ++counts_i[static_cast<size_t>(p.at("i"))];
       ++counts_j[static_cast<size_t>(p.at("j") - 10)];
     }
@@ -240,8 +247,8 @@ TEST(QmcSamplerTest, SpaceBeyondMaxDimLeavesTheLastNamesToTheIndependentSampler)
 // sampler there assigns grid points.
 TEST(QmcSamplerTest, ForwardsToTheIndependentSampler) {
   TrialCache cache = NewCache();
-  auto grid = GridSampler::Create({.search_space = {{"g", {ParamValue(int64_t{7})}}}, .seed = 1})
-                  .value();
+  auto grid =
+      GridSampler::Create({.search_space = {{"g", {ParamValue(int64_t{7})}}}, .seed = 1}).value();
   QmcSampler sampler({.seed = 1, .independent_sampler = grid});
   FrozenTrial t = MakeTrial(0, TrialState::kRunning);
   AttrMap attrs;
@@ -251,6 +258,69 @@ TEST(QmcSamplerTest, ForwardsToTheIndependentSampler) {
   EXPECT_EQ(sampler.SampleIndependent(cache, t, "g", IntDistribution{0, 10}), 7.0);
   AttrMap more;
   EXPECT_FALSE(sampler.BeforeTrial(cache, MakeTrial(1, TrialState::kRunning), more));
+}
+
+// ---- End to end, through Study::Optimize.
+
+struct XY {
+  double x;
+  int64_t y;
+  friend bool operator==(const XY&, const XY&) = default;
+};
+
+std::vector<XY> RunQmcStudy(uint64_t seed, int n_jobs, int n_trials) {
+  auto study =
+      CreateStudy({.sampler = std::make_shared<QmcSampler>(QmcSamplerOptions{.seed = seed})})
+          .value();
+  EXPECT_TRUE(study
+                  ->Optimize(
+                      [](Trial& t) {
+                        const double x = t.SuggestFloat("x", -5, 5);
+                        const int64_t y = t.SuggestInt("y", 0, 7);
+                        return x * x + static_cast<double>(y);
+                      },
+                      {.n_trials = n_trials, .n_jobs = n_jobs})
+                  .ok());
+  std::vector<XY> out;
+  for (const FrozenTrial& t : study->Trials().value()) {
+    EXPECT_EQ(t.state, TrialState::kComplete);
+    out.push_back({std::get<double>(t.param("x")), std::get<int64_t>(t.param("y"))});
+  }
+  return out;
+}
+
+// What trial k gets from a scrambled Sobol' sampler with `seed` on that space.
+XY ExpectedPoint(uint64_t seed, int k) {
+  qmc::SobolSequence s(2);
+  s.Scramble(seed);
+  std::vector<double> u(2);
+  s.Point(static_cast<uint64_t>(k), u);
+  return {QmcSampler::FromUnit(FloatDistribution{-5, 5}, u[0]),
+          static_cast<int64_t>(QmcSampler::FromUnit(IntDistribution{0, 7}, u[1]))};
+}
+
+TEST(QmcSamplerStudyTest, OneWorkerIsReproducibleAndFollowsTheSequence) {
+  const std::vector<XY> a = RunQmcStudy(21, 1, 32);
+  ASSERT_EQ(a.size(), 32u);
+  EXPECT_EQ(a, RunQmcStudy(21, 1, 32));
+  EXPECT_NE(a, RunQmcStudy(22, 1, 32));
+  // Trial 0 is the independent sampler's; from trial 1 on, trial k is point k.
+  for (int k = 1; k < 32; ++k) EXPECT_EQ(a[static_cast<size_t>(k)], ExpectedPoint(21, k)) << k;
+  // Points 1..31 plus the random trial 0: each y value 4 times among 1..31,
+  // except the one whose slab holds point 0 (3 times).
+  std::vector<int> per_y(8, 0);
+  for (int k = 1; k < 32; ++k) ++per_y[static_cast<size_t>(a[static_cast<size_t>(k)].y)];
+  EXPECT_EQ(std::count(per_y.begin(), per_y.end(), 4), 7);
+  EXPECT_EQ(std::count(per_y.begin(), per_y.end(), 3), 1);
+}
+
+// With four workers the first trials (started before any completed) are
+// random; every trial from number 4 on was started after one completed, so
+// it is the sequence's point for its number.
+TEST(QmcSamplerStudyTest, ParallelWorkersTakeThePointOfTheirTrialNumber) {
+  const std::vector<XY> a = RunQmcStudy(5, 4, 40);
+  ASSERT_EQ(a.size(), 40u);
+  for (int k = 4; k < 40; ++k) EXPECT_EQ(a[static_cast<size_t>(k)], ExpectedPoint(5, k)) << k;
 }
 
 }  // namespace

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/samplers/qmc/halton.h"
-#include "core/samplers/qmc/sobol.h"
+#include "src/core/samplers/qmc/halton.h"
+#include "src/core/samplers/qmc/sobol.h"
 
 namespace hypertune::qmc {
 namespace {
@@ -27,15 +27,15 @@ std::vector<double> HaltonPoint(const HaltonSequence& h, uint64_t index) {
 // Produced once with scipy 1.10:
 //   qmc.Sobol(4, scramble=False).random(8)
 TEST(SobolSequenceTest, UnscrambledFirstPointsMatchScipy) {
-  const double expected[8][4] = {
-      {0.0, 0.0, 0.0, 0.0},         {0.5, 0.5, 0.5, 0.5},
-      {0.75, 0.25, 0.25, 0.25},     {0.25, 0.75, 0.75, 0.75},
-      {0.375, 0.375, 0.625, 0.875}, {0.875, 0.875, 0.125, 0.375},
-      {0.625, 0.125, 0.875, 0.625}, {0.125, 0.625, 0.375, 0.125}};
+  const double expected[8][4] = {{0.0, 0.0, 0.0, 0.0},         {0.5, 0.5, 0.5, 0.5},
+                                 {0.75, 0.25, 0.25, 0.25},     {0.25, 0.75, 0.75, 0.75},
+                                 {0.375, 0.375, 0.625, 0.875}, {0.875, 0.875, 0.125, 0.375},
+                                 {0.625, 0.125, 0.875, 0.625}, {0.125, 0.625, 0.375, 0.125}};
   const SobolSequence s(4);
   for (int i = 0; i < 8; ++i) {
     const std::vector<double> p = SobolPoint(s, static_cast<uint64_t>(i));
-    for (int d = 0; d < 4; ++d) EXPECT_EQ(p[static_cast<size_t>(d)], expected[i][d]) << i << "," << d;
+    for (int d = 0; d < 4; ++d)
+      EXPECT_EQ(p[static_cast<size_t>(d)], expected[i][d]) << i << "," << d;
   }
 }
 
@@ -68,7 +68,7 @@ TEST(SobolSequenceTest, UnscrambledHighDimensionsMatchScipy) {
 // np.random.default_rng(12345) (rows below as bit masks, diagonal omitted).
 TEST(SobolSequenceTest, ScrambleWithScipyMatricesMatchesScipy) {
   SobolSequence s(2, 8);
-  const std::vector<uint64_t> rows = {0, 128, 64, 128, 48, 24, 124, 216,
+  const std::vector<uint64_t> rows = {0, 128, 64, 128, 48,  24,  124, 216,
                                       0, 0,   0,  192, 160, 136, 168, 198};
   const std::vector<uint64_t> shifts = {229, 53};
   s.ApplyScramble(rows, shifts);
@@ -117,7 +117,8 @@ TEST(SobolSequenceTest, EverySlabHoldsOnePoint) {
       const int n = 1 << m;
       for (uint64_t block : {0u, 1u, 5u}) {
         for (int d = 0; d < 12; ++d) {
-          const std::vector<int> counts = SlabCounts(s, SobolPoint, block * static_cast<uint64_t>(n), n, d);
+          const std::vector<int> counts =
+              SlabCounts(s, SobolPoint, block * static_cast<uint64_t>(n), n, d);
           EXPECT_EQ(std::count(counts.begin(), counts.end(), 1), n) << "m=" << m << " d=" << d;
         }
       }
@@ -143,7 +144,8 @@ TEST(SobolSequenceTest, FirstTwoDimensionsFormANet) {
         const int by = static_cast<int>(p[1] * ny);
         ++counts[static_cast<size_t>(bx * ny + by)];
       }
-      EXPECT_EQ(std::count(counts.begin(), counts.end(), 1), n) << "a=" << a << " scramble=" << scramble;
+      EXPECT_EQ(std::count(counts.begin(), counts.end(), 1), n)
+          << "a=" << a << " scramble=" << scramble;
     }
   }
 }
@@ -190,15 +192,15 @@ TEST(HaltonSequenceTest, FirstPrimes) {
 TEST(HaltonSequenceTest, UnscrambledMatchesScipy) {
   const HaltonSequence h(6);
   EXPECT_EQ(HaltonPoint(h, 0), std::vector<double>(6, 0.0));
-  EXPECT_EQ(HaltonPoint(h, 1), (std::vector<double>{0.5, 0.3333333333333333, 0.2,
-                                                    0.14285714285714285, 0.09090909090909091,
-                                                    0.07692307692307693}));
-  EXPECT_EQ(HaltonPoint(h, 3), (std::vector<double>{0.75, 0.1111111111111111, 0.6000000000000001,
-                                                    0.42857142857142855, 0.2727272727272727,
-                                                    0.23076923076923078}));
-  EXPECT_EQ(HaltonPoint(h, 19), (std::vector<double>{0.78125, 0.4074074074074074, 0.92,
-                                                     0.7551020408163265, 0.7355371900826446,
-                                                     0.46745562130177515}));
+  EXPECT_EQ(HaltonPoint(h, 1),
+            (std::vector<double>{0.5, 0.3333333333333333, 0.2, 0.14285714285714285,
+                                 0.09090909090909091, 0.07692307692307693}));
+  EXPECT_EQ(HaltonPoint(h, 3),
+            (std::vector<double>{0.75, 0.1111111111111111, 0.6000000000000001, 0.42857142857142855,
+                                 0.2727272727272727, 0.23076923076923078}));
+  EXPECT_EQ(HaltonPoint(h, 19),
+            (std::vector<double>{0.78125, 0.4074074074074074, 0.92, 0.7551020408163265,
+                                 0.7355371900826446, 0.46745562130177515}));
 }
 
 // Unscrambled Halton is the radical inverse: the base-b digits of the index
@@ -235,7 +237,8 @@ TEST(HaltonSequenceTest, EverySlabHoldsOnePoint) {
       const int b = static_cast<int>(h.base(d));
       for (int n = b; n <= 2500; n *= b) {
         for (uint64_t block : {0u, 2u}) {
-          const std::vector<int> counts = SlabCounts(h, HaltonPoint, block * static_cast<uint64_t>(n), n, d);
+          const std::vector<int> counts =
+              SlabCounts(h, HaltonPoint, block * static_cast<uint64_t>(n), n, d);
           EXPECT_EQ(std::count(counts.begin(), counts.end(), 1), n) << "b=" << b << " n=" << n;
         }
       }

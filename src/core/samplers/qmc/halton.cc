@@ -1,13 +1,13 @@
-#include "core/samplers/qmc/halton.h"
+#include "src/core/samplers/qmc/halton.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <utility>
 
-#include "core/samplers/qmc/dimension_seed.h"
 #include "hypertune/core/random.h"
 #include "hypertune/core/status.h"
+#include "src/core/samplers/qmc/dimension_seed.h"
 
 namespace hypertune::qmc {
 
@@ -29,8 +29,8 @@ std::vector<uint32_t> HaltonSequence::FirstPrimes(int n) {
 }
 
 HaltonSequence::HaltonSequence(int dim) {
-  HT_CHECK(dim >= 1 && dim <= kMaxDim) << "Halton dimension " << dim << " not in [1, " << kMaxDim
-                                       << "]";
+  HT_CHECK(dim >= 1 && dim <= kMaxDim)
+      << "Halton dimension " << dim << " not in [1, " << kMaxDim << "]";
   bases_ = FirstPrimes(dim);
 }
 

@@ -4,10 +4,10 @@
 #include <cmath>
 #include <vector>
 
-#include "core/samplers/qmc/halton.h"
-#include "core/samplers/qmc/sobol.h"
 #include "hypertune/core/random.h"
 #include "hypertune/core/random_sampler.h"
+#include "src/core/samplers/qmc/halton.h"
+#include "src/core/samplers/qmc/sobol.h"
 
 namespace hypertune {
 

@@ -1,11 +1,11 @@
-#include "core/samplers/qmc/sobol.h"
+#include "src/core/samplers/qmc/sobol.h"
 
 #include <bit>
 #include <cmath>
 
-#include "core/samplers/qmc/dimension_seed.h"
 #include "hypertune/core/random.h"
 #include "hypertune/core/status.h"
+#include "src/core/samplers/qmc/dimension_seed.h"
 
 namespace hypertune::qmc {
 namespace {
@@ -39,9 +39,10 @@ SobolSequence::SobolSequence(int dim, int bits)
       scale_(std::ldexp(1.0, -bits)),
       v_(static_cast<size_t>(dim) * static_cast<size_t>(bits)),
       shift_(static_cast<size_t>(dim), 0) {
-  HT_CHECK(dim >= 1 && dim <= kMaxDim) << "Sobol dimension " << dim << " not in [1, " << kMaxDim
-                                       << "]";
-  HT_CHECK(bits <= 63 && bits >= static_cast<int>(std::bit_width(kSobolDirections[dim - 1].poly)) - 1)
+  HT_CHECK(dim >= 1 && dim <= kMaxDim)
+      << "Sobol dimension " << dim << " not in [1, " << kMaxDim << "]";
+  HT_CHECK(bits <= 63 &&
+           bits >= static_cast<int>(std::bit_width(kSobolDirections[dim - 1].poly)) - 1)
       << "Sobol bits " << bits << " fewer than the polynomial degree of dimension " << dim - 1;
   for (int d = 0; d < dim; ++d) {
     const std::vector<uint64_t> m = DirectionIntegers(d, bits);
@@ -73,8 +74,8 @@ void SobolSequence::ApplyScramble(std::span<const uint64_t> rows,
       << "scramble sizes " << rows.size() << ", " << shifts.size();
   const uint64_t all = (uint64_t{1} << bits_) - 1;
   for (int d = 0; d < dim_; ++d) {
-    const std::span<const uint64_t> ltm = rows.subspan(static_cast<size_t>(d * bits_),
-                                                       static_cast<size_t>(bits_));
+    const std::span<const uint64_t> ltm =
+        rows.subspan(static_cast<size_t>(d * bits_), static_cast<size_t>(bits_));
     for (int k = 0; k < bits_; ++k) {
       uint64_t& v = v_[static_cast<size_t>(k * dim_ + d)];
       uint64_t out = 0;

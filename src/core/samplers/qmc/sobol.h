@@ -17,7 +17,7 @@
 #include <span>
 #include <vector>
 
-#include "core/samplers/qmc/sobol_direction_numbers.h"
+#include "src/core/samplers/qmc/sobol_direction_numbers.h"
 
 namespace hypertune::qmc {
 
@@ -54,8 +54,8 @@ class SobolSequence {
  private:
   int dim_;
   int bits_;
-  double scale_;                // 2^-bits
-  std::vector<uint64_t> v_;     // direction numbers, v_[k * dim_ + d]
+  double scale_;                 // 2^-bits
+  std::vector<uint64_t> v_;      // direction numbers, v_[k * dim_ + d]
   std::vector<uint64_t> shift_;  // per dimension
 };
 
