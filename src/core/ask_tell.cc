@@ -7,6 +7,17 @@
 namespace hypertune {
 
 Result<Trial> Study::Ask() {
+  {
+    // Create no trial that the sampler could only fail (a fully assigned
+    // grid). BeforeTrial below still guards the race between workers.
+    HT_RETURN_IF_ERROR(Sync());
+    std::shared_lock lock(cache_mu_);
+    if (sampler_->Exhausted(*cache_)) {
+      Stop();
+      return Status::FailedPrecondition("study '" + name_ +
+                                        "': the sampler has nothing left to propose");
+    }
+  }
   HT_ASSIGN_OR_RETURN(FrozenTrial started, storage_->PopWaitingTrial(study_id_));
   if (started.trial_id < 0) {
     HT_ASSIGN_OR_RETURN(started, storage_->CreateTrial(study_id_));
