@@ -1,4 +1,4 @@
-#include "core/pruners/asha.h"
+#include "src/core/pruners/asha.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "core/pruners/crc32.h"
+#include "src/core/pruners/crc32.h"
 
 #include <array>
 

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <string>
 
-#include "core/pruners/asha.h"
-#include "core/pruners/crc32.h"
-#include "core/pruners/pruner_util.h"
+#include "src/core/pruners/asha.h"
+#include "src/core/pruners/crc32.h"
+#include "src/core/pruners/pruner_util.h"
 
 namespace hypertune {
 namespace {

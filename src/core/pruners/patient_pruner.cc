@@ -4,7 +4,7 @@
 #include <span>
 #include <string>
 
-#include "core/pruners/pruner_util.h"
+#include "src/core/pruners/pruner_util.h"
 
 namespace hypertune {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/pruners/pruner_util.h"
+#include "src/core/pruners/pruner_util.h"
 
 namespace hypertune {
 

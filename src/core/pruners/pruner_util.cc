@@ -1,4 +1,4 @@
-#include "core/pruners/pruner_util.h"
+#include "src/core/pruners/pruner_util.h"
 
 #include <algorithm>
 #include <cmath>

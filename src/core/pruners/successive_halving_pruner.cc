@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <string>
 
-#include "core/pruners/asha.h"
-#include "core/pruners/pruner_util.h"
+#include "src/core/pruners/asha.h"
+#include "src/core/pruners/pruner_util.h"
 
 namespace hypertune {
 

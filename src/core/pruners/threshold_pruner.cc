@@ -3,7 +3,7 @@
 #include <cmath>
 #include <string>
 
-#include "core/pruners/pruner_util.h"
+#include "src/core/pruners/pruner_util.h"
 
 namespace hypertune {
 
