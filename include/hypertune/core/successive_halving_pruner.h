@@ -66,6 +66,7 @@ class SuccessiveHalvingPruner final : public Pruner {
  public:
   // Preconditions: options.Validate().ok() (aborts otherwise).
   explicit SuccessiveHalvingPruner(SuccessiveHalvingPrunerOptions options = {});
+  ~SuccessiveHalvingPruner() override;
   static Result<std::unique_ptr<SuccessiveHalvingPruner>> Create(
       SuccessiveHalvingPrunerOptions options = {});
 

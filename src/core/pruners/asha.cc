@@ -32,18 +32,20 @@ int64_t UnevaluatedThrough(const UnevaluatedSteps& unevaluated, int number) {
 // the one before (unused for rung 0).
 std::optional<double> RungValueImpl(const FrozenTrial& trial, int rung, int64_t promotion_step,
                                     int64_t previous_promotion_step,
-                                    int64_t unevaluated_through) {
+                                    int64_t unevaluated_through, const PruneLog* log) {
   const Reports& reports = trial.intermediate_values;
   const std::ptrdiff_t i =
       FirstEvaluableIndex(reports, EvaluationFrom(promotion_step, unevaluated_through));
   if (i < 0) return std::nullopt;
   const auto last = static_cast<std::ptrdiff_t>(reports.size()) - 1;
-  // A PRUNED trial failed the first rung evaluated at its last report; the
-  // rungs after it were never evaluated.
+  // A PRUNED trial failed one of the rungs evaluated at its last report;
+  // the rungs after it were never evaluated. Unless logged, take the first.
   if (trial.state == TrialState::kPruned && i == last && rung > 0 &&
       FirstEvaluableIndex(reports, EvaluationFrom(previous_promotion_step,
                                                   unevaluated_through)) == last) {
-    return std::nullopt;
+    const std::optional<int> failed =
+        log ? log->FailedRung(trial.number, reports.back().first) : std::nullopt;
+    if (!failed || rung > *failed) return std::nullopt;
   }
   return reports[static_cast<size_t>(i)].second;
 }
@@ -65,6 +67,18 @@ bool Promotable(double value, std::vector<double>& competing, int reduction_fact
 
 }  // namespace
 
+void PruneLog::Record(int number, int64_t step, int rung) {
+  std::lock_guard lock(mu_);
+  log_[number] = {step, rung};
+}
+
+std::optional<int> PruneLog::FailedRung(int number, int64_t step) const {
+  std::lock_guard lock(mu_);
+  auto it = log_.find(number);
+  if (it == log_.end() || it->second.first != step) return std::nullopt;
+  return it->second.second;
+}
+
 std::optional<int64_t> AshaParams::PromotionStep(int rung) const {
   int64_t step = min_resource;
   for (int e = 0; e < min_early_stopping_rate + rung; ++e) {
@@ -76,15 +90,15 @@ std::optional<int64_t> AshaParams::PromotionStep(int rung) const {
 }
 
 std::optional<double> RungValue(const FrozenTrial& trial, const AshaParams& params, int rung,
-                                int64_t unevaluated_through) {
+                                int64_t unevaluated_through, const PruneLog* log) {
   const std::optional<int64_t> step = params.PromotionStep(rung);
   if (!step) return std::nullopt;
   const int64_t previous = rung > 0 ? *params.PromotionStep(rung - 1) : 0;
-  return RungValueImpl(trial, rung, *step, previous, unevaluated_through);
+  return RungValueImpl(trial, rung, *step, previous, unevaluated_through, log);
 }
 
 bool AshaPrune(const FrozenTrial& trial, StudyDirection direction, const AshaParams& params,
-               const UnevaluatedSteps& unevaluated,
+               const UnevaluatedSteps& unevaluated, PruneLog& log,
                const std::function<std::span<const FrozenTrial* const>()>& competitors) {
   const Reports& reports = trial.intermediate_values;
   if (reports.empty()) return false;
@@ -119,14 +133,17 @@ bool AshaPrune(const FrozenTrial& trial, StudyDirection direction, const AshaPar
       if (t->number == trial.number) continue;
       if (std::optional<double> v =
               RungValueImpl(*t, rung, *promotion, previous_promotion,
-                            UnevaluatedThrough(unevaluated, t->number))) {
+                            UnevaluatedThrough(unevaluated, t->number), &log)) {
         competing.push_back(*v);
       }
     }
     competing.push_back(value);
     // `competing` includes this trial, hence <=.
-    if (competing.size() <= static_cast<size_t>(params.bootstrap_count)) return true;
-    if (!Promotable(value, competing, params.reduction_factor, direction)) return true;
+    if (competing.size() <= static_cast<size_t>(params.bootstrap_count) ||
+        !Promotable(value, competing, params.reduction_factor, direction)) {
+      log.Record(trial.number, step, rung);
+      return true;
+    }
   }
 }
 

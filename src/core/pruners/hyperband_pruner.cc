@@ -23,6 +23,8 @@ struct HyperbandPruner::State {
   // Written only while max_resource is unset; read-only afterwards, so a
   // caller that saw max_resource set (under mu_) may read it unlocked.
   pruners_internal::UnevaluatedSteps unevaluated;
+  // Thread-safe itself; not guarded by mu_.
+  pruners_internal::PruneLog prune_log;
   // Bracket by trial number (-1: not computed yet) for study `cached_study`.
   std::string cached_study;
   std::vector<int8_t> bracket_of;
@@ -192,6 +194,7 @@ bool HyperbandPruner::Prune(const StudyView& study, const FrozenTrial& trial) {
     return same_bracket;
   };
   return pruners_internal::AshaPrune(trial, study.directions()[0], params, state_->unevaluated,
+                                     state_->prune_log,
                                      competitors);
 }
 

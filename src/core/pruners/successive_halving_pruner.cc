@@ -13,6 +13,8 @@ struct SuccessiveHalvingPruner::State {
   // Written only while min_resource is unset; read-only afterwards, so a
   // caller that saw min_resource set (under mu_) may read it unlocked.
   pruners_internal::UnevaluatedSteps unevaluated;
+  // Thread-safe itself; not guarded by mu_.
+  pruners_internal::PruneLog prune_log;
 };
 
 Status SuccessiveHalvingPrunerOptions::Validate() const {
@@ -45,6 +47,8 @@ SuccessiveHalvingPruner::SuccessiveHalvingPruner(SuccessiveHalvingPrunerOptions 
   HT_CHECK(s.ok()) << "SuccessiveHalvingPruner: " << s;
   if (options_.min_resource > 0) state_->min_resource = options_.min_resource;
 }
+
+SuccessiveHalvingPruner::~SuccessiveHalvingPruner() = default;
 
 Result<std::unique_ptr<SuccessiveHalvingPruner>> SuccessiveHalvingPruner::Create(
     SuccessiveHalvingPrunerOptions options) {
@@ -88,6 +92,7 @@ bool SuccessiveHalvingPruner::Prune(const StudyView& study, const FrozenTrial& t
       .min_early_stopping_rate = options_.min_early_stopping_rate,
       .bootstrap_count = options_.bootstrap_count};
   return pruners_internal::AshaPrune(trial, study.directions()[0], params, state_->unevaluated,
+                                     state_->prune_log,
                                      [&study] { return study.trials(); });
 }
 

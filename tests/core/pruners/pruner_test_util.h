@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hypertune/core/frozen_trial.h"
+#include "hypertune/core/pruner.h"
 #include "hypertune/core/study_view.h"
 
 namespace hypertune::testing {
@@ -56,6 +57,25 @@ class History {
     return *cache_.trials()[static_cast<size_t>(number)];
   }
   const TrialCache& view() const { return cache_; }
+
+  // Runs a new trial the way an objective does: reports the values one by
+  // one, asks `pruner` after each report, and stops when told to. The trial
+  // ends PRUNED or COMPLETE. Returns the index of the report at which it was
+  // pruned, or -1.
+  int Run(Pruner& pruner, const Reports& reports) {
+    const int number = Add(TrialState::kRunning, {});
+    Reports so_far;
+    for (size_t i = 0; i < reports.size(); ++i) {
+      so_far.push_back(reports[i]);
+      Set(number, TrialState::kRunning, so_far);
+      if (pruner.Prune(view(), trial(number))) {
+        Set(number, TrialState::kPruned, so_far);
+        return static_cast<int>(i);
+      }
+    }
+    Set(number, TrialState::kComplete, so_far);
+    return -1;
+  }
 
  private:
   TrialCache cache_;
