@@ -17,10 +17,13 @@
 // the objective runs to.
 //
 // Rungs are recomputed from the trials' intermediate values, where Optuna
-// stores them as trial system attributes ("completed_rung_<r>"); decisions
-// are the same when the objective calls ShouldPrune after each report and
-// stops when told to. See src/core/pruners/asha.h for the exact rules and
-// where they can differ.
+// stores them as trial system attributes ("completed_rung_<r>"): a pruner
+// cannot write to the study. The pruner also remembers, in memory, the rung
+// at which it pruned each trial (one small entry per pruned trial). Decisions
+// are Optuna's when the objective calls ShouldPrune after each report and
+// stops when told to; see src/core/pruners/asha.h for the exact rules and the
+// cases where they can differ (trials pruned by another process at a report
+// that completed several rungs, skipped or repeated ShouldPrune calls).
 //
 // 'auto' min_resource (0): the first call that finds a COMPLETE trial with
 // reports fixes min_resource = max(1, (largest last step of the COMPLETE
