@@ -83,7 +83,8 @@ class HyperbandPruner final : public Pruner {
   // The number of brackets, once max_resource is known.
   std::optional<int> n_brackets() const;
   // The bracket of trial `trial_number` of `study`, once max_resource is
-  // known and there is at least one bracket.
+  // known and there is at least one bracket. Like Prune, it fixes an 'auto'
+  // max_resource when the study has a COMPLETE trial with reports.
   std::optional<int> BracketOf(const StudyView& study, int trial_number);
 
   // The bracket assignment itself: `budgets[b]` is bracket b's trial

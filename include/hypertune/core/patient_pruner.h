@@ -15,6 +15,9 @@
 // pruned when the wrapped pruner says so, or right away when there is no
 // wrapped pruner (plain early stopping). The wrapped pruner is consulted only
 // for stagnant trials.
+// Wrapping SuccessiveHalving or Hyperband: Optuna's ASHA records a rung only
+// when it is consulted, i.e. here only for stagnant trials; hypertune's ASHA
+// reads rungs from the reports, so it may see rungs Optuna's would not.
 // Thread safety: stateless itself; the wrapped pruner must be thread-safe
 // (all hypertune pruners are).
 #pragma once
