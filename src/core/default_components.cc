@@ -1,5 +1,6 @@
 #include "src/core/default_components.h"
 
+#include "hypertune/core/median_pruner.h"
 #include "hypertune/core/random_sampler.h"
 
 namespace hypertune::internal {
@@ -9,6 +10,6 @@ std::shared_ptr<Sampler> DefaultSampler(bool multi_objective) {
   return std::make_shared<RandomSampler>();
 }
 
-std::shared_ptr<Pruner> DefaultPruner() { return std::make_shared<NopPruner>(); }
+std::shared_ptr<Pruner> DefaultPruner() { return std::make_shared<MedianPruner>(); }
 
 }  // namespace hypertune::internal
