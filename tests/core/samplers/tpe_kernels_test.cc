@@ -102,13 +102,14 @@ TEST_P(KernelsTest, LogAndLogGaussMassBatchesMatchScalar) {
 }
 
 struct Mixture {
-  std::vector<double> base, mu, inv, h2;
+  std::vector<double> coef, mu, inv;
 };
 
+// n components (a multiple of kLanes), coefficients up to 1.
 Mixture RandomMixture(size_t n, Rng& rng) {
   Mixture m;
   for (size_t i = 0; i < n; ++i) {
-    m.base.push_back(-rng.Uniform(0.0, 5.0));
+    m.coef.push_back(std::exp(-rng.Uniform(0.0, 5.0)));
     m.mu.push_back(rng.Uniform(-1.0, 1.0));
     m.inv.push_back(1.0 / rng.Uniform(0.01, 0.5));
   }
@@ -122,15 +123,16 @@ TEST_P(KernelsTest, SumGaussMatchesScalar) {
     double want = 0;
     for (size_t i = 0; i < m.mu.size(); ++i) {
       const double z = (x - m.mu[i]) * m.inv[i];
-      want += std::exp(m.base[i] - 0.5 * z * z);
+      want += m.coef[i] * std::exp(-0.5 * z * z);
     }
-    EXPECT_LT(RelErr(SumGauss(m.base.data(), m.mu.data(), m.inv.data(), m.mu.size(), x), want),
-              1e-12);
+    const size_t n = m.mu.size();
+    EXPECT_LT(RelErr(SumGauss(m.coef.data(), m.mu.data(), m.inv.data(), n, x, false), want), 1e-13);
+    EXPECT_LT(RelErr(SumGauss(m.coef.data(), m.mu.data(), m.inv.data(), n, x, true), want), 1e-6);
   }
-  // Padding components add nothing.
-  std::vector<double> base(8, kLogZero), mu(8, 0.0), inv(8, 1.0);
-  base[0] = 0.0;
-  EXPECT_NEAR(SumGauss(base.data(), mu.data(), inv.data(), 8, 0.0), 1.0, 1e-14);
+  // Padding components (coefficient 0) add nothing.
+  std::vector<double> coef(kLanes, 0.0), mu(kLanes, 0.0), inv(kLanes, 1.0);
+  coef[0] = 1.0;
+  EXPECT_EQ(SumGauss(coef.data(), mu.data(), inv.data(), kLanes, 0.0, false), 1.0);
 }
 
 TEST_P(KernelsTest, BinKernelsMatchExactBinMasses) {
@@ -139,37 +141,39 @@ TEST_P(KernelsTest, BinKernelsMatchExactBinMasses) {
     double want = 0;
     for (size_t i = 0; i < m.mu.size(); ++i) {
       const double a = (x - step / 2 - m.mu[i]) * m.inv[i];
-      want += std::exp(m.base[i] + LogGaussMass(a, a + step * m.inv[i]));
+      want += m.coef[i] * std::exp(LogGaussMass(a, a + step * m.inv[i]));
     }
     return want;
   };
   Rng rng(2);
   // Bandwidths 0.01 to 0.5: bins from narrow (h = step/sigma = 0.04) to wide (2).
-  const Mixture any = RandomMixture(8 * 12, rng);
+  const Mixture any = RandomMixture(kLanes * 6, rng);
   // Bandwidths of at least 0.2: every bin is narrow (h <= 0.1).
-  Mixture narrow = RandomMixture(8 * 12, rng);
+  Mixture narrow = RandomMixture(kLanes * 6, rng);
   for (double& inv : narrow.inv) inv = std::min(inv, 5.0);
-  std::vector<double> narrow_base, h2;
+  std::vector<double> narrow_coef, h2;
   for (size_t i = 0; i < narrow.mu.size(); ++i) {
     const double h = step * narrow.inv[i];
-    narrow_base.push_back(narrow.base[i] + std::log(h) - kLogSqrt2Pi);
+    narrow_coef.push_back(narrow.coef[i] * h * std::exp(-kLogSqrt2Pi));
     h2.push_back(h * h);
   }
   for (double x : {-1.0, -0.5, 0.0, 0.02, 0.46, 1.3}) {
-    EXPECT_LT(RelErr(SumWideBins(any.base.data(), any.mu.data(), any.inv.data(), any.mu.size(),
+    EXPECT_LT(RelErr(SumWideBins(any.coef.data(), any.mu.data(), any.inv.data(), any.mu.size(),
                                  x, step / 2),
                      exact(any, x)),
               1e-9);
-    EXPECT_LT(RelErr(SumNarrowBins(narrow_base.data(), narrow.mu.data(), narrow.inv.data(),
-                                   h2.data(), narrow.mu.size(), x),
-                     exact(narrow, x)),
-              1e-9);
+    for (bool fast : {false, true}) {
+      EXPECT_LT(RelErr(SumNarrowBins(narrow_coef.data(), narrow.mu.data(), narrow.inv.data(),
+                                     h2.data(), narrow.mu.size(), x, fast),
+                       exact(narrow, x)),
+                fast ? 1e-6 : 1e-9);
+    }
   }
 }
 
 TEST_P(KernelsTest, SumMultivariateMatchesScalar) {
   Rng rng(4);
-  const size_t n = 8 * 70;  // more than one block
+  const size_t n = kLanes * 40;  // more than one block
   Mixture m = RandomMixture(n, rng);
   std::vector<double> mu2(n), cat(n);
   std::vector<int64_t> idx(n);
@@ -193,12 +197,42 @@ TEST_P(KernelsTest, SumMultivariateMatchesScalar) {
   for (size_t i = 0; i < n; ++i) {
     const double z = (x_gauss - m.mu[i]) * 4.0;
     const double b = (x_bin - mu2[i]) * 2.0;
-    const double f = 1 + h2 * (b * b - 1) / 24 + h2 * h2 * (b * b * b * b - 6 * b * b + 3) / 1920;
-    const double t = m.base[i] - 0.5 * z * z - 0.5 * b * b + table[static_cast<size_t>(k + idx[i] + 4)] +
+    const double b2 = b * b;
+    const double f = 1 + h2 * (b2 - 1) / 24 + h2 * h2 * (b2 * b2 - 6 * b2 + 3) / 1920 +
+                     h2 * h2 * h2 * (b2 * b2 * b2 - 15 * b2 * b2 + 45 * b2 - 15) / 322560;
+    const double t = -0.5 * z * z - 0.5 * b2 + table[static_cast<size_t>(k + idx[i] + 4)] +
                      (cat[i] == x_cat ? -0.2 : -1.7);
-    want += std::exp(t) * f;
+    want += m.coef[i] * std::exp(t) * f;
   }
-  EXPECT_LT(RelErr(SumMultivariate(m.base.data(), n, dims, 4), want), 1e-12);
+  EXPECT_LT(RelErr(SumMultivariate(m.coef.data(), n, dims, 4, false), want), 1e-12);
+  EXPECT_LT(RelErr(SumMultivariate(m.coef.data(), n, dims, 4, true), want), 1e-6);
+}
+
+TEST_P(KernelsTest, ComponentSetUpMatchesScalar) {
+  // Truncation masses of components near and far from the bounds [0, 1].
+  Rng rng(8);
+  const size_t n = 45;  // not a multiple of the vector width
+  std::vector<double> w(n), mu(n), sigma(n), inv(n), coef(n);
+  for (size_t i = 0; i < n; ++i) {
+    w[i] = rng.Uniform(0.1, 1.0);
+    mu[i] = i < 15 ? rng.Uniform(0.0, 0.05) : rng.Uniform(0.0, 1.0);
+    sigma[i] = std::exp(rng.Uniform(std::log(1e-3), 0.0));
+  }
+  for (bool density : {false, true}) {
+    PrepareComponents(w.data(), mu.data(), sigma.data(), n, 0.0, 1.0, density, 0.5, inv.data(),
+                      coef.data());
+    for (size_t i = 0; i < n; ++i) {
+      const double z = std::exp(LogGaussMass(-mu[i] / sigma[i], (1 - mu[i]) / sigma[i]));
+      EXPECT_NEAR(inv[i], 1.0 / sigma[i], 1e-15 / sigma[i]);
+      EXPECT_LT(RelErr(coef[i], w[i] * (density ? 0.5 / sigma[i] : 1.0) / z), 1e-10) << i;
+    }
+  }
+  std::vector<double> c(n, 2.0);
+  DivideByMass(mu.data(), n, 1 / 0.3, 0.0, 1.0, c.data());
+  for (size_t i = 0; i < n; ++i) {
+    const double z = std::exp(LogGaussMass(-mu[i] / 0.3, (1 - mu[i]) / 0.3));
+    EXPECT_LT(RelErr(c[i], 2.0 / z), 1e-10) << i;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllIsas, KernelsTest,

@@ -100,9 +100,9 @@ TEST(ObservationStoreTest, IncrementalMatchesBruteForce) {
     const auto& sorted = store.SortedEntries("x");
     ASSERT_EQ(sorted.size(), with_x.size());
     for (size_t i = 0; i < sorted.size(); ++i) {
-      EXPECT_EQ(sorted[i].value, all[static_cast<size_t>(sorted[i].number)].params[0].internal);
+      EXPECT_EQ(sorted[i].key, all[static_cast<size_t>(sorted[i].number)].params[0].internal);
       if (i > 0) {
-        EXPECT_LE(sorted[i - 1].value, sorted[i].value);
+        EXPECT_LE(sorted[i - 1].key, sorted[i].key);
       }
     }
   }

@@ -235,10 +235,12 @@ TEST(ParzenEstimatorTest, FastPathMatchesExactSumOnLargeMixtures) {
                      std::vector<double>{0.01, 3, 1, 5, 0.7, 40, 3, 0});
   cases.emplace_back(Make({fx, ik}, {x, k}, {.consider_prior = false, .multivariate = true}),
                      std::vector<double>{0.01, 3, 0.7, 40});
+  // Mixtures this large sum their exponentials in single precision: the log
+  // density is good to a few 1e-7.
   for (auto& [b, pts] : cases) {
     const std::vector<double> fast = LogPdf(b.est, pts);
     for (size_t j = 0; j < fast.size(); ++j) {
-      EXPECT_NEAR(fast[j], b.est.LogPdfReference(pts.data() + j * b.est.n_dims()), 1e-9);
+      EXPECT_NEAR(fast[j], b.est.LogPdfReference(pts.data() + j * b.est.n_dims()), 1e-6);
     }
   }
 }

@@ -10,20 +10,17 @@
 
 namespace hypertune::tpe {
 
-const std::vector<double>& WeightFunction::operator()(int n) {
-  out_.clear();
-  if (n <= 0) return out_;
+void WeightFunction::Prepare(int n) {
   if (!user_) {
     // Optuna's default_weights: linspace(1/n, 1, n - 25) then 25 ones.
-    out_.assign(static_cast<size_t>(n), 1.0);
     const int ramp = n - 25;
-    const double start = 1.0 / n;
-    for (int i = 0; i < ramp; ++i) {
-      out_[static_cast<size_t>(i)] =
-          ramp == 1 ? start : (i == ramp - 1 ? 1.0 : start + i * ((1.0 - start) / (ramp - 1)));
-    }
-    return out_;
+    start_ = n > 0 ? 1.0 / n : 1.0;
+    step_ = ramp > 1 ? (1.0 - start_) / (ramp - 1) : 0.0;
+    ramp_end_ = ramp > 1 ? ramp - 1 : std::max(ramp, 0);  // the last ramp value is exactly 1
+    return;
   }
+  table_.clear();
+  if (n <= 0) return;
   std::vector<double> w = user_(n);
   auto fail = [n](const std::string& why) {
     throw HypertuneError(Status::InvalidArgument("TpeSamplerOptions::weights(" +
@@ -40,7 +37,13 @@ const std::vector<double>& WeightFunction::operator()(int n) {
     sum += x;
   }
   if (!(sum > 0.0)) fail("returned only zero weights");
-  out_.assign(w.begin(), w.begin() + n);
+  table_.assign(w.begin(), w.begin() + n);
+}
+
+const std::vector<double>& WeightFunction::operator()(int n) {
+  Prepare(n);
+  out_.resize(static_cast<size_t>(std::max(n, 0)));
+  for (int r = 0; r < n; ++r) out_[static_cast<size_t>(r)] = Get(r);
   return out_;
 }
 
@@ -102,10 +105,13 @@ bool ValueMapper::Map(const TrialParam& param, double* y) const {
 }
 
 void SplitObservations::Reset(size_t dims) {
-  below.assign(dims, {});
-  above.assign(dims, {});
+  below.resize(dims);
+  above.resize(dims);
+  for (auto& v : below) v.clear();
+  for (auto& v : above) v.clear();
   below_w.clear();
   above_w.clear();
+  above_sorted = false;
 }
 
 void CollectOne(ObservationStore& store, std::string_view name, ValueMapper& mapper,
@@ -131,70 +137,101 @@ void CollectOne(ObservationStore& store, std::string_view name, ValueMapper& map
   }
   out.below_w = weights(static_cast<int>(below.size()));
 
-  // The above trials in trial order: finished ones merged with running ones.
+  // The above trials in trial order (finished ones merged with running ones):
+  // their weights depend on that order.
   static const std::vector<int> kNone;
   const std::vector<int>& chrono = c != nullptr ? c->chrono : kNone;
-  thread_local std::vector<int> rank;  // by trial number, valid for the above trials
+  const uint8_t* is_below = store.below_flags();
+  const bool identity = c != nullptr && mapper.identity();
+  thread_local std::vector<int> rank_buf;  // by trial number
+  if (sorted) {
+    size_t top = chrono.empty() ? 0 : static_cast<size_t>(chrono.back()) + 1;
+    if (!run.empty()) top = std::max(top, static_cast<size_t>(run.back().first) + 1);
+    if (rank_buf.size() < top) rank_buf.resize(top);
+  }
+  int* rank = rank_buf.data();
+  above.resize(chrono.size() + run.size());
+  double* ay = above.data();
   int count = 0;
-  size_t j = 0;
-  for (size_t i = 0; i <= chrono.size(); ++i) {
-    const int number = i < chrono.size() ? chrono[i] : std::numeric_limits<int>::max();
-    for (; j < run.size() && run[j].first < number; ++j) {
-      if (sorted) {
-        if (rank.size() <= static_cast<size_t>(run[j].first)) {
-          rank.resize(static_cast<size_t>(run[j].first) + 1);
+  if (sorted && identity && run.empty()) {
+    // The common case, branch-free: every finished trial with the parameter
+    // that is not below.
+    for (int number : chrono) {
+      rank[number] = count;
+      count += is_below[number] == 0;
+    }
+  } else {
+    size_t j = 0;
+    for (size_t i = 0; i <= chrono.size(); ++i) {
+      const int number = i < chrono.size() ? chrono[i] : std::numeric_limits<int>::max();
+      for (; j < run.size() && run[j].first < number; ++j) {
+        if (sorted) {
+          rank[run[j].first] = count;
+        } else {
+          ay[count] = run[j].second;
         }
-        rank[static_cast<size_t>(run[j].first)] = count;
+        ++count;
+      }
+      if (i == chrono.size()) break;
+      if (is_below[number]) continue;
+      if (sorted) {
+        if (!identity && !mapper.Map(*c, number, &y)) continue;
+        rank[number] = count;
       } else {
-        above.push_back(run[j].second);
+        if (!mapper.Map(*c, number, &y)) continue;
+        ay[count] = y;
       }
       ++count;
     }
-    if (i == chrono.size()) break;
-    if (store.IsBelow(number)) continue;
-    if (!mapper.identity() && !mapper.Map(*c, number, &y)) continue;
-    if (sorted) {
-      if (rank.size() <= static_cast<size_t>(number)) rank.resize(static_cast<size_t>(number) + 1);
-      rank[static_cast<size_t>(number)] = count;
-    } else {
-      if (mapper.identity()) mapper.Map(*c, number, &y);
-      above.push_back(y);
-    }
-    ++count;
   }
-  const std::vector<double>& w = weights(count);
+  above.resize(static_cast<size_t>(count));
   if (!sorted) {
-    out.above_w = w;
+    out.above_w = weights(count);
     return;
   }
-  // The same trials by value: the store's sorted list merged with the
-  // running ones.
-  std::sort(run.begin(), run.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
-  out.above_w.reserve(static_cast<size_t>(count));
-  above.reserve(static_cast<size_t>(count));
+  weights.Prepare(count);
+  // One spare slot: the branch-free loop below writes before it skips.
+  above.resize(static_cast<size_t>(count) + 1);
+  ay = above.data();
+  out.above_w.resize(static_cast<size_t>(count) + 1);
+  double* aw = out.above_w.data();
   static const std::vector<ObservationStore::SortedEntry> kNoEntries;
   const auto& entries = c != nullptr ? store.SortedEntries(name) : kNoEntries;
-  const bool log = mapper.log();
-  j = 0;
-  for (const ObservationStore::SortedEntry& e : entries) {
-    const double ey = log ? e.log_value : e.value;
-    for (; j < run.size() && run[j].second < ey; ++j) {
-      above.push_back(run[j].second);
-      out.above_w.push_back(w[static_cast<size_t>(rank[static_cast<size_t>(run[j].first)])]);
+  int k = 0;
+  if (identity && run.empty() && mapper.log() == c->log_keys) {
+    for (const ObservationStore::SortedEntry& e : entries) {
+      ay[k] = e.key;
+      aw[k] = weights.Get(rank[e.number]);
+      k += is_below[e.number] == 0;
     }
-    if (store.IsBelow(e.number)) continue;
-    if (mapper.identity()) {
-      y = ey;
-    } else if (!mapper.Map(*c, e.number, &y)) {
-      continue;
+    out.above_sorted = true;
+  } else {
+    // The same trials by value: the store's sorted list merged with the
+    // running ones.
+    std::sort(run.begin(), run.end(),
+              [](const auto& a, const auto& b) { return a.second < b.second; });
+    size_t j = 0;
+    auto put_running = [&](double upto) {
+      for (; j < run.size() && run[j].second < upto; ++j, ++k) {
+        ay[k] = run[j].second;
+        aw[k] = weights.Get(rank[run[j].first]);
+      }
+    };
+    for (const ObservationStore::SortedEntry& e : entries) {
+      if (is_below[e.number] || !mapper.Map(*c, e.number, &y)) continue;
+      put_running(y);
+      ay[k] = y;
+      aw[k] = weights.Get(rank[e.number]);
+      ++k;
     }
-    above.push_back(y);
-    out.above_w.push_back(w[static_cast<size_t>(rank[static_cast<size_t>(e.number)])]);
+    put_running(std::numeric_limits<double>::infinity());
+    // Keys and mapped values sort alike unless a column mixes log and linear
+    // scales; let the estimator check.
+    out.above_sorted = identity && mapper.log() == c->log_keys;
   }
-  for (; j < run.size(); ++j) {
-    above.push_back(run[j].second);
-    out.above_w.push_back(w[static_cast<size_t>(rank[static_cast<size_t>(run[j].first)])]);
-  }
+  HT_CHECK(k == count) << "sorted pass saw " << k << " observations, trial-order pass " << count;
+  above.resize(static_cast<size_t>(count));
+  out.above_w.resize(static_cast<size_t>(count));
 }
 
 void CollectJoint(ObservationStore& store, std::span<const std::string> names,

@@ -23,11 +23,21 @@ namespace hypertune::tpe {
 class WeightFunction {
  public:
   explicit WeightFunction(std::function<std::vector<double>(int)> user) : user_(std::move(user)) {}
-  // The weights of n observations, oldest first.
+  // Prepares the weights of n observations; then Get(r) is the weight of the
+  // r-th oldest, r < n.
+  void Prepare(int n);
+  double Get(int r) const {
+    if (user_) return table_[static_cast<size_t>(r)];
+    return r < ramp_end_ ? start_ + r * step_ : 1.0;
+  }
+  // Prepare(n) and the n weights, oldest first.
   const std::vector<double>& operator()(int n);
 
  private:
   std::function<std::vector<double>(int)> user_;
+  std::vector<double> table_;  // user weights
+  int ramp_end_ = 0;           // default weights: start + r * step below this rank
+  double start_ = 0.0, step_ = 0.0;
   std::vector<double> out_;
 };
 
@@ -63,6 +73,7 @@ class ValueMapper {
 struct SplitObservations {
   std::vector<std::vector<double>> below, above;
   std::vector<double> below_w, above_w;
+  bool above_sorted = false;  // the above observations are sorted by value
   void Reset(size_t dims);
 };
 

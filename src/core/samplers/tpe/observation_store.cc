@@ -57,6 +57,7 @@ void ObservationStore::Record(const FrozenTrial& t) {
   const size_t n = static_cast<size_t>(t.number);
   if (t.state == TrialState::kComplete && t.values.size() != n_objectives_) return;  // malformed
   GrowTo<uint8_t>(recorded_, n + 1, 0);
+  GrowTo<uint8_t>(is_below_, n + 1, 0);
   recorded_[n] = 1;
   ++n_finished_;
   ++version_;
@@ -84,6 +85,12 @@ void ObservationStore::Record(const FrozenTrial& t) {
     while (d < c.dists.size() && !SameDistribution(c.dists[d], p.distribution)) ++d;
     if (d == c.dists.size()) {
       if (d == 255) continue;  // absurdly many distinct ranges: ignore the rest
+      if (d == 0) {
+        const Distribution& first = *p.distribution;
+        const auto* f = std::get_if<FloatDistribution>(&first);
+        const auto* i = std::get_if<IntDistribution>(&first);
+        c.log_keys = (f != nullptr && f->log) || (i != nullptr && i->log);
+      }
       c.dists.push_back(p.distribution);
     }
     GrowTo(c.value, n + 1, kNaN);
@@ -132,11 +139,11 @@ const std::vector<ObservationStore::SortedEntry>& ObservationStore::SortedEntrie
   Column& c = it->second;
   if (c.unsorted.empty()) return c.sorted;
   auto less = [](const SortedEntry& a, const SortedEntry& b) {
-    return a.value < b.value || (a.value == b.value && a.number < b.number);
+    return a.key < b.key || (a.key == b.key && a.number < b.number);
   };
   auto entry = [&c](int number) {
     const size_t k = static_cast<size_t>(number);
-    return SortedEntry{c.value[k], c.log_value[k], number};
+    return SortedEntry{c.log_keys ? c.log_value[k] : c.value[k], number};
   };
   if (c.unsorted.size() <= 16) {
     // A few new trials (the usual case): insert each at its place.

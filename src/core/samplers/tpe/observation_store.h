@@ -36,8 +36,7 @@ namespace hypertune::tpe {
 class ObservationStore {
  public:
   struct SortedEntry {
-    double value;      // internal value
-    double log_value;  // log(value) when value > 0, else value
+    double key;  // the value, or its log when the column's first distribution is log-scaled
     int number;
   };
 
@@ -45,6 +44,8 @@ class ObservationStore {
   struct Column {
     // The distinct distributions trials used for this name, in order of use.
     std::vector<std::shared_ptr<const Distribution>> dists;
+    // The first distribution is log-scaled: sorted keys are logs.
+    bool log_keys = false;
     // By trial number (finished trials only): the internal value (NaN when
     // the trial lacks the parameter), its log, and the index in `dists`.
     std::vector<double> value;
@@ -57,7 +58,7 @@ class ObservationStore {
       return static_cast<size_t>(number) < value.size() &&
              !std::isnan(value[static_cast<size_t>(number)]);
     }
-    // The trials of `chrono`, ascending by (value, number). Brought up to
+    // The trials of `chrono`, ascending by (key, number). Brought up to
     // date by SortedEntries().
     std::vector<SortedEntry> sorted;
     std::vector<int> unsorted;  // recorded since the last sort
@@ -81,6 +82,9 @@ class ObservationStore {
     return static_cast<size_t>(number) < is_below_.size() &&
            is_below_[static_cast<size_t>(number)] != 0;
   }
+  // Membership flags by trial number, valid for every recorded (finished)
+  // trial's number.
+  const uint8_t* below_flags() const { return is_below_.data(); }
 
   // RUNNING trials, ascending numbers.
   const std::vector<int>& running() const { return running_; }

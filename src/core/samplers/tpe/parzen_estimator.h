@@ -38,18 +38,28 @@ struct EstimatorOptions {
   bool consider_magic_clip = true;
   bool consider_endpoints = false;
   bool multivariate = false;
+  // Univariate only: the caller guarantees the values arrive sorted
+  // (skips a check). Unsorted values are sorted either way.
+  bool sorted = false;
 };
 
 class ParzenEstimator {
  public:
-  // `columns[d][i]`: observation i of dimension d in kernel space (see
-  // ParamSpec::Transform), i < n. `weights[i] >= 0`: its unnormalized weight
-  // (normalized together with prior_weight). Univariate estimators are
-  // fastest when the values arrive sorted.
+  ParzenEstimator() = default;
+  ParzenEstimator(std::span<const ParamSpec> specs, std::span<const double* const> columns,
+                  std::span<const double> weights, size_t n, const EstimatorOptions& options) {
+    Build(specs, columns, weights, n, options);
+  }
+
+  // (Re)builds the estimator, reusing its buffers. `columns[d][i]`:
+  // observation i of dimension d in kernel space (see ParamSpec::Transform),
+  // i < n. `weights[i] >= 0`: its unnormalized weight (normalized together
+  // with prior_weight). Univariate estimators are fastest when the values
+  // arrive sorted.
   // Preconditions: !specs.empty(); multivariate or specs.size() == 1; values
   // within [low, high] of their spec; finite weights.
-  ParzenEstimator(std::span<const ParamSpec> specs, std::span<const double* const> columns,
-                  std::span<const double> weights, size_t n, const EstimatorOptions& options);
+  void Build(std::span<const ParamSpec> specs, std::span<const double* const> columns,
+             std::span<const double> weights, size_t n, const EstimatorOptions& options);
 
   size_t n_dims() const { return dims_.size(); }
 
@@ -88,15 +98,18 @@ class ParzenEstimator {
     std::vector<int64_t> neg_grid;       // minus each component's grid index
     std::vector<double> table;           // log mass by index difference + (G - 1)
     int64_t grid_size = 0;
-    double prior_log_z = 0.0;            // numeric: the prior's truncation mass
+    double inv_shared = 1.0;             // multivariate numeric: 1/sigma
   };
 
-  void ComputeUnivariateSigmas(const double* values, const std::vector<size_t>& order,
-                               std::vector<double>& sigma) const;
-  void BuildCategorical1D(const double* values, std::span<const double> weights, size_t n);
-  void LayOut(std::vector<size_t>& ids, const std::vector<double>& raw_w,
-              std::span<const double* const> columns, const std::vector<std::vector<double>>& sig);
-  void FinishNumeric();
+  void BuildCategorical1D(const double* values, std::span<const double> weights, size_t n,
+                          double inv_total);
+  // One numeric dimension, neighbour bandwidths; merges equal components.
+  void LayOutUnivariate(const double* values, std::span<const double> weights, size_t n,
+                        double inv_total);
+  // Several dimensions (or one), shared bandwidths.
+  void LayOutMultivariate(std::span<const double* const> columns, std::span<const double> weights,
+                          size_t n, double inv_total);
+  void Prepare();  // kernel terms, shift, cumulative weights
   double PriorLogPdf(const double* y) const;
   double ObservationLogSum(const double* y) const;  // log sum over components, fast path
   double ObservationLogSumReference(const double* y) const;
@@ -108,10 +121,16 @@ class ParzenEstimator {
   size_t n_narrow_pad_ = 0; // 1-D discrete: narrow components first, padded
   size_t n_pad_ = 0;        // all components, padded to kLanes
   std::vector<double> weight_;   // normalized, per component (padding 0)
-  std::vector<double> cum_;      // cumulative weights, prior last
-  std::vector<double> base_;     // kernel base terms, minus shift_
+  mutable std::vector<double> cum_;  // cumulative weights, prior last
+  std::vector<double> coef_;     // kernel coefficients (see tpe_kernels.h)
   std::vector<double> h2_;       // 1-D discrete narrow components: (step/sigma)^2
-  double shift_ = 0.0;
+  std::vector<size_t> order_;    // scratch: sort order of unsorted univariate input
+  std::vector<double> seq_;      // scratch: sorted centres with the prior and the bounds
+  std::vector<double> wide_mu_, wide_sigma_, wide_w_;  // scratch: wide bins
+  mutable bool cum_ready_ = false;  // cum_ is built by the first Sample()
+  double log_scale_ = 0.0;  // log density = log(kernel sum) + log_scale_
+  double coef_sum_ = 0.0;
+  bool fast_ = false;       // single-precision exponentials (large mixtures)
   bool has_prior_ = false;
   double prior_w_ = 0.0;
 };

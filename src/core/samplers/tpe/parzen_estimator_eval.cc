@@ -11,7 +11,10 @@
 namespace hypertune::tpe {
 namespace {
 
-constexpr double kUnderflowSum = 1e-250;
+constexpr double kUnderflowSum = 1e-280;
+// A single-precision sum below this fraction of the coefficients' total may
+// be made of floored exponentials: recompute it in double.
+constexpr double kFastFloor = 1e-25;
 constexpr size_t kMaxDims = 64;  // dimensions evaluated with stack buffers
 
 int DrawCategory(double u, int n_choices, int observed, double p_match, double p_other) {
@@ -27,6 +30,13 @@ int DrawCategory(double u, int n_choices, int observed, double p_match, double p
 
 void ParzenEstimator::Sample(Rng& rng, size_t count, std::vector<double>& out) const {
   const size_t d_count = dims_.size();
+  if (!cum_ready_ && dims_[0].pmf.empty()) {
+    cum_.resize(n_pad_ + 1);
+    double acc = 0.0;
+    for (size_t i = 0; i < n_pad_; ++i) cum_[i] = acc += weight_[i];
+    cum_[n_pad_] = acc + prior_w_;
+    cum_ready_ = true;
+  }
   out.reserve(out.size() + count * d_count);
   for (size_t s = 0; s < count; ++s) {
     if (!dims_[0].pmf.empty()) {  // one categorical dimension: the mixture is a pmf
@@ -121,19 +131,24 @@ double ParzenEstimator::ObservationLogSum(const double* y) const {
   double sum;
   if (dims_.size() == 1) {
     const Dim& dim = dims_[0];
-    if (dim.spec.kind == ParamSpec::Kind::kContinuous) {
-      sum = SumGauss(base_.data(), dim.mu.data(), dim.inv.data(), n_pad_, y[0]);
-    } else {
+    auto sum_1d = [&](bool fast) {
+      if (dim.spec.kind == ParamSpec::Kind::kContinuous) {
+        return SumGauss(coef_.data(), dim.mu.data(), dim.inv.data(), n_pad_, y[0], fast);
+      }
       const size_t nn = n_narrow_pad_;
-      sum = 0.0;
+      double s = 0.0;
       if (nn > 0) {
-        sum += SumNarrowBins(base_.data(), dim.mu.data(), dim.inv.data(), h2_.data(), nn, y[0]);
+        s += SumNarrowBins(coef_.data(), dim.mu.data(), dim.inv.data(), h2_.data(), nn, y[0],
+                           fast);
       }
       if (n_pad_ > nn) {
-        sum += SumWideBins(base_.data() + nn, dim.mu.data() + nn, dim.inv.data() + nn, n_pad_ - nn,
-                           y[0], 0.5 * dim.spec.step);
+        s += SumWideBins(coef_.data() + nn, dim.mu.data() + nn, dim.inv.data() + nn, n_pad_ - nn,
+                         y[0], 0.5 * dim.spec.step);
       }
-    }
+      return s;
+    };
+    sum = sum_1d(fast_);
+    if (fast_ && sum < kFastFloor * coef_sum_) sum = sum_1d(false);
   } else {
     MvDim mv[kMaxDims];
     for (size_t d = 0; d < dims_.size(); ++d) {
@@ -142,7 +157,7 @@ double ParzenEstimator::ObservationLogSum(const double* y) const {
       switch (dim.spec.kind) {
         case ParamSpec::Kind::kContinuous:
           m = {.kind = MvDim::Kind::kGauss, .values = dim.mu.data(), .x = y[d],
-               .inv = dim.inv[0]};
+               .inv = dim.inv_shared};
           break;
         case ParamSpec::Kind::kCategorical:
           m = {.kind = MvDim::Kind::kCategorical, .values = dim.cat.data(), .x = y[d],
@@ -151,7 +166,7 @@ double ParzenEstimator::ObservationLogSum(const double* y) const {
         case ParamSpec::Kind::kDiscrete:
           if (dim.narrow) {
             m = {.kind = MvDim::Kind::kNarrowBin, .values = dim.mu.data(), .x = y[d],
-                 .inv = dim.inv[0], .h2 = dim.h2};
+                 .inv = dim.inv_shared, .h2 = dim.h2};
           } else {
             const int64_t k = std::clamp<int64_t>(dim.spec.GridIndex(y[d]), 0, dim.grid_size - 1);
             m = {.kind = MvDim::Kind::kTable, .index = dim.neg_grid.data(),
@@ -160,9 +175,12 @@ double ParzenEstimator::ObservationLogSum(const double* y) const {
           break;
       }
     }
-    sum = SumMultivariate(base_.data(), n_pad_, mv, dims_.size());
+    sum = SumMultivariate(coef_.data(), n_pad_, mv, dims_.size(), fast_);
+    if (fast_ && sum < kFastFloor * coef_sum_) {
+      sum = SumMultivariate(coef_.data(), n_pad_, mv, dims_.size(), false);
+    }
   }
-  if (sum > kUnderflowSum) return shift_ + std::log(sum);
+  if (sum > kUnderflowSum) return log_scale_ + std::log(sum);
   return kLogZero;  // let the caller decide whether the exact sum matters
 }
 
@@ -192,7 +210,8 @@ void ParzenEstimator::LogPdf(std::span<const double> points, size_t count, doubl
     double obs = ObservationLogSum(y);
     // The fast sum underflowed. It matters only when the prior does not
     // dwarf it: then sum in log space, component by component.
-    if (obs <= kLogZero && n_obs_ > 0 && !(prior > shift_ + std::log(kUnderflowSum) + 40.0)) {
+    if (obs <= kLogZero && n_obs_ > 0 &&
+        !(prior > log_scale_ + std::log(kUnderflowSum * coef_sum_) + 40.0)) {
       obs = ObservationLogSumReference(y);
     }
     out[j] = LogAddExp(obs, prior);

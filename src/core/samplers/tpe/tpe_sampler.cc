@@ -71,6 +71,7 @@ class TpeSampler::Impl {
   tpe::SplitObservations obs_;
   std::vector<int> running_;
   std::vector<double> candidates_, log_l_, log_g_;
+  tpe::ParzenEstimator l_, g_;  // rebuilt per suggestion; kept for their buffers
 };
 
 int TpeSampler::Impl::Gamma(int n) const {
@@ -98,13 +99,16 @@ void TpeSampler::Impl::Propose(std::span<const ParamSpec> specs,
     below[d] = obs.below[d].data();
     above[d] = obs.above[d].data();
   }
-  const tpe::EstimatorOptions eo{.consider_prior = options.consider_prior,
-                                 .prior_weight = options.prior_weight,
-                                 .consider_magic_clip = options.consider_magic_clip,
-                                 .consider_endpoints = options.consider_endpoints,
-                                 .multivariate = multivariate};
-  const tpe::ParzenEstimator l(specs, below, obs.below_w, obs.below[0].size(), eo);
-  const tpe::ParzenEstimator g(specs, above, obs.above_w, obs.above[0].size(), eo);
+  tpe::EstimatorOptions eo{.consider_prior = options.consider_prior,
+                           .prior_weight = options.prior_weight,
+                           .consider_magic_clip = options.consider_magic_clip,
+                           .consider_endpoints = options.consider_endpoints,
+                           .multivariate = multivariate};
+  tpe::ParzenEstimator& l = l_;
+  tpe::ParzenEstimator& g = g_;
+  l.Build(specs, below, obs.below_w, obs.below[0].size(), eo);
+  eo.sorted = obs.above_sorted;
+  g.Build(specs, above, obs.above_w, obs.above[0].size(), eo);
   const size_t count = static_cast<size_t>(options.n_ei_candidates);
   candidates_.clear();
   l.Sample(rng_, count, candidates_);

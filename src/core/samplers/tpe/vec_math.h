@@ -9,8 +9,10 @@
 //   LogErfc   absolute error < 5e-11 for z >= 0
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 // Vector arguments of inline helpers trigger ABI notes (-Wpsabi) that do not
 // matter here: everything is inlined into one translation unit. GCC reports
@@ -23,6 +25,9 @@ template <int W>
 struct Types {
   typedef double D __attribute__((vector_size(8 * W)));
   typedef int64_t I __attribute__((vector_size(8 * W)));
+  typedef float FH __attribute__((vector_size(4 * W)));   // W floats
+  typedef float F __attribute__((vector_size(8 * W)));    // 2W floats
+  typedef int32_t IF __attribute__((vector_size(8 * W)));  // 2W int32
 };
 
 #define HT_VEC_INLINE [[gnu::always_inline]] inline
@@ -101,6 +106,53 @@ HT_VEC_INLINE typename Types<W>::D Exp(typename Types<W>::D x) {
   p = p * r + 1.0;
   p = p * r + 1.0;
   return AsDouble<D>(AsInt<I>(p) + (ki << 52));
+}
+
+// exp(x) in single precision, x clamped to [-86, 86]: relative error < 3e-7.
+template <int W>
+HT_VEC_INLINE typename Types<W>::F ExpF(typename Types<W>::F x) {
+  using F = typename Types<W>::F;
+  using IF = typename Types<W>::IF;
+  x = x > -86.0f ? x : -86.0f;
+  x = x < 86.0f ? x : 86.0f;
+  constexpr float kShift = 0x1.8p23f;
+  F kd = x * 1.44269504088896341f + kShift;
+  const IF ki = AsInt<IF>(kd);
+  kd -= kShift;
+  F r = x - kd * 0.693145751953125f;  // ln2, high part (exact product)
+  r = r - kd * 1.428606765330187045e-06f;
+  F p = r * (1.0f / 720.0f) + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  return AsDouble<F>(AsInt<IF>(p) + (ki << 23));
+}
+
+template <class FH, class F, size_t... I>
+HT_VEC_INLINE F ConcatHalves(FH a, FH b, std::index_sequence<I...>) {
+  return __builtin_shufflevector(a, b, I...);
+}
+template <class FH, class F, size_t... I>
+HT_VEC_INLINE FH Half(F a, std::index_sequence<I...>) {
+  return __builtin_shufflevector(a, a, I...);
+}
+
+// exp of two double vectors through one single-precision exponential over
+// 2W lanes (relative error < 3e-7): about twice as fast as Exp.
+template <int W>
+HT_VEC_INLINE void ExpPairF(typename Types<W>::D x0, typename Types<W>::D x1,
+                           typename Types<W>::D& e0, typename Types<W>::D& e1) {
+  using T = Types<W>;
+  using FH = typename T::FH;
+  using F = typename T::F;
+  const FH f0 = __builtin_convertvector(x0, FH);
+  const FH f1 = __builtin_convertvector(x1, FH);
+  const F e = ExpF<W>(ConcatHalves<FH, F>(f0, f1, std::make_index_sequence<2 * W>{}));
+  e0 = __builtin_convertvector(Half<FH, F>(e, std::make_index_sequence<W>{}), typename T::D);
+  auto hi = []<size_t... I>(std::index_sequence<I...>) { return std::index_sequence<(I + W)...>{}; };
+  e1 = __builtin_convertvector(Half<FH, F>(e, hi(std::make_index_sequence<W>{})), typename T::D);
 }
 
 // log(x) for x > 0; inputs below 1e-300 are treated as 1e-300.
