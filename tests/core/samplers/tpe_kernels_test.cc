@@ -135,6 +135,37 @@ TEST_P(KernelsTest, SumGaussMatchesScalar) {
   EXPECT_EQ(SumGauss(coef.data(), mu.data(), inv.data(), kLanes, 0.0, false), 1.0);
 }
 
+TEST_P(KernelsTest, CulledGaussSumMatchesFullSum) {
+  // Sorted centres, bandwidths 0.001 to 0.5: far blocks are skipped, near
+  // ones summed in double or single precision.
+  Rng rng(3);
+  const size_t n_real = 1000, n = (n_real + kLanes - 1) / kLanes * kLanes;
+  Mixture m = RandomMixture(n_real, rng);
+  std::sort(m.mu.begin(), m.mu.end());
+  for (double& inv : m.inv) inv = 1.0 / std::exp(rng.Uniform(std::log(1e-3), std::log(0.5)));
+  m.coef.resize(n, 0.0);
+  m.mu.resize(n, -1.0);
+  m.inv.resize(n, 1.0);
+  std::vector<BlockBounds> blocks;
+  for (size_t b = 0; b < n / kLanes; ++b) {
+    const size_t first = b * kLanes, last = std::min(first + kLanes, n_real);
+    double min_inv = 1e300;
+    for (size_t i = first; i < last; ++i) min_inv = std::min(min_inv, m.inv[i]);
+    blocks.push_back({m.mu[first], m.mu[last - 1], min_inv});
+  }
+  const std::vector<float> coef_f(m.coef.begin(), m.coef.end()), inv_f(m.inv.begin(), m.inv.end());
+  for (double x : {-1.5, -0.99, -0.3, 0.0, 0.77, 1.2}) {
+    const double full = SumGauss(m.coef.data(), m.mu.data(), m.inv.data(), n, x, false);
+    ASSERT_GT(full, 0.0);
+    const double exact = SumGaussCulled(m.coef.data(), m.mu.data(), m.inv.data(), coef_f.data(),
+                                        inv_f.data(), n, x, false, blocks.data(), 100.0);
+    const double fast = SumGaussCulled(m.coef.data(), m.mu.data(), m.inv.data(), coef_f.data(),
+                                       inv_f.data(), n, x, true, blocks.data(), 100.0);
+    EXPECT_LT(RelErr(exact, full), 1e-12) << x;
+    EXPECT_LT(RelErr(fast, full), 1e-5) << x;
+  }
+}
+
 TEST_P(KernelsTest, BinKernelsMatchExactBinMasses) {
   const double step = 0.02;
   auto exact = [&](const Mixture& m, double x) {

@@ -240,20 +240,33 @@ void CollectJoint(ObservationStore& store, std::span<const std::string> names,
   const size_t dims = names.size();
   out.Reset(dims);
   std::vector<const ObservationStore::Column*> cols(dims);
+  // Identity dimensions read the stored values (or their logs) directly.
+  std::vector<const double*> direct(dims, nullptr);
+  std::vector<size_t> direct_size(dims, 0);
   bool all = true;
   for (size_t d = 0; d < dims; ++d) {
     cols[d] = store.FindColumn(names[d]);
-    if (cols[d] != nullptr) {
-      mappers[d].Prepare(*cols[d]);
-    } else {
+    if (cols[d] == nullptr) {
       all = false;  // no finished trial has this parameter
+      continue;
+    }
+    mappers[d].Prepare(*cols[d]);
+    if (mappers[d].identity()) {
+      direct[d] = mappers[d].log() ? cols[d]->log_value.data() : cols[d]->value.data();
+      direct_size[d] = cols[d]->value.size();
     }
   }
   std::vector<double> row(dims);
   auto finished_row = [&](int number) {
     if (!all) return false;
+    const size_t k = static_cast<size_t>(number);
     for (size_t d = 0; d < dims; ++d) {
-      if (!mappers[d].Map(*cols[d], number, &row[d])) return false;
+      if (direct[d] != nullptr) {
+        if (k >= direct_size[d] || std::isnan(direct[d][k])) return false;
+        row[d] = direct[d][k];
+      } else if (!mappers[d].Map(*cols[d], number, &row[d])) {
+        return false;
+      }
     }
     return true;
   };
@@ -265,25 +278,36 @@ void CollectJoint(ObservationStore& store, std::span<const std::string> names,
     }
     return true;
   };
-  auto push = [&](std::vector<std::vector<double>>& to) {
-    for (size_t d = 0; d < dims; ++d) to[d].push_back(row[d]);
-  };
   for (int b : store.below()) {
-    if (finished_row(b)) push(out.below);
+    if (!finished_row(b)) continue;
+    for (size_t d = 0; d < dims; ++d) out.below[d].push_back(row[d]);
   }
   out.below_w = weights(static_cast<int>(out.below[0].size()));
   static const std::vector<int> kNone;
   const std::vector<int>& chrono = all ? cols[0]->chrono : kNone;
+  const uint8_t* is_below = store.below_flags();
+  const size_t cap = chrono.size() + running.numbers.size();
+  std::vector<double*> to(dims);
+  for (size_t d = 0; d < dims; ++d) {
+    out.above[d].resize(cap);
+    to[d] = out.above[d].data();
+  }
+  size_t count = 0;
+  auto put = [&]() {
+    for (size_t d = 0; d < dims; ++d) to[d][count] = row[d];
+    ++count;
+  };
   size_t j = 0;
   for (size_t i = 0; i <= chrono.size(); ++i) {
     const int number = i < chrono.size() ? chrono[i] : std::numeric_limits<int>::max();
     for (; j < running.numbers.size() && running.numbers[j] < number; ++j) {
-      if (running_row(running.numbers[j])) push(out.above);
+      if (running_row(running.numbers[j])) put();
     }
     if (i == chrono.size()) break;
-    if (!store.IsBelow(number) && finished_row(number)) push(out.above);
+    if (!is_below[number] && finished_row(number)) put();
   }
-  out.above_w = weights(static_cast<int>(out.above[0].size()));
+  for (auto& v : out.above) v.resize(count);
+  out.above_w = weights(static_cast<int>(count));
 }
 
 }  // namespace hypertune::tpe

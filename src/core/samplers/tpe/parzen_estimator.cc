@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "core/samplers/tpe/tpe_kernels.h"
@@ -21,6 +22,17 @@ constexpr size_t kFastComponents = 1024;
 
 size_t RoundUp(size_t n) { return (n + kLanes - 1) / kLanes * kLanes; }
 
+// Sum with independent partial sums (a single accumulator is a latency chain).
+double Sum(const double* x, size_t n) {
+  double p[8] = {};
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (size_t k = 0; k < 8; ++k) p[k] += x[i + k];
+  }
+  for (; i < n; ++i) p[0] += x[i];
+  return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+}
+
 }  // namespace
 
 void ParzenEstimator::Build(std::span<const ParamSpec> specs,
@@ -38,8 +50,7 @@ void ParzenEstimator::Build(std::span<const ParamSpec> specs,
     dims_[d].spec = specs[d];
     dims_[d].pmf.clear();
   }
-  double total = has_prior_ ? options.prior_weight : 0.0;
-  for (size_t i = 0; i < n; ++i) total += weights[i];
+  const double total = (has_prior_ ? options.prior_weight : 0.0) + Sum(weights.data(), n);
   HT_CHECK(total > 0.0 && std::isfinite(total)) << "weights sum to " << total;
   const double inv_total = 1.0 / total;
   prior_w_ = has_prior_ ? options.prior_weight * inv_total : 0.0;
@@ -91,40 +102,71 @@ void ParzenEstimator::LayOutUnivariate(const double* v, std::span<const double> 
                                        double inv_total) {
   Dim& dim = dims_[0];
   const ParamSpec& s = dim.spec;
-  const bool sorted = options_.sorted || std::is_sorted(v, v + n);
-  if (!sorted) {
+  const double* wp = w.data();
+  if (!options_.sorted && !std::is_sorted(v, v + n)) {
     order_.resize(n);
     std::iota(order_.begin(), order_.end(), size_t{0});
     std::stable_sort(order_.begin(), order_.end(), [v](size_t a, size_t b) { return v[a] < v[b]; });
-  }
-  // seq = low, the m sorted centres (the prior's after the observations
-  // equal to it, at index p), high.
-  const double prior_mu = 0.5 * (s.low + s.high);
-  const size_t m = n + (has_prior_ ? 1 : 0);
-  seq_.resize(m + 2);
-  double* seq = seq_.data();
-  seq[0] = s.low;
-  seq[m + 1] = s.high;
-  size_t p = m + 2;  // no prior
-  {
-    size_t j = 1;
-    bool placed = !has_prior_;
+    sorted_v_.resize(n);
+    sorted_w_.resize(n);
     for (size_t k = 0; k < n; ++k) {
-      const double x = sorted ? v[k] : v[order_[k]];
-      if (!placed && prior_mu < x) {
-        p = j;
-        seq[j++] = prior_mu;
-        placed = true;
-      }
-      seq[j++] = x;
+      sorted_v_[k] = v[order_[k]];
+      sorted_w_[k] = wp[order_[k]];
     }
-    if (!placed) p = j, seq[j] = prior_mu;
+    v = sorted_v_.data();
+    wp = sorted_w_.data();
   }
+  // seq = low, the m sorted centres, high; the prior's centre (if any) at
+  // index q, after the observations equal to it.
+  const double prior_mu = 0.5 * (s.low + s.high);
+  const size_t p = has_prior_ ? static_cast<size_t>(std::upper_bound(v, v + n, prior_mu) - v) : n;
+  const size_t m = n + (has_prior_ ? 1 : 0);
+  const size_t q = has_prior_ ? p + 1 : m + 2;
+  seq_.resize(m + 2);
+  seq_sigma_.resize(m + 2);
+  double* seq = seq_.data();
+  double* sg = seq_sigma_.data();
+  seq[0] = s.low;
+  std::copy(v, v + p, seq + 1);
+  if (has_prior_) seq[q] = prior_mu;
+  std::copy(v + p, v + n, seq + p + 1 + (has_prior_ ? 1 : 0));
+  seq[m + 1] = s.high;
+  // Bandwidth: the larger gap to a neighbour; the outermost centres use
+  // their inner gap unless consider_endpoints.
   const double min_sigma = options_.consider_magic_clip
                                ? s.range() / std::min(100.0, 1.0 + static_cast<double>(m))
                                : kMinSigmaNoClip;
-  const bool discrete = s.kind == ParamSpec::Kind::kDiscrete;
-  const bool endpoints = options_.consider_endpoints || m < 2;
+  const double max_sigma = s.range();
+  for (size_t j = 1; j <= m; ++j) sg[j] = std::max(seq[j] - seq[j - 1], seq[j + 1] - seq[j]);
+  if (!options_.consider_endpoints && m >= 2) {
+    sg[1] = seq[2] - seq[1];
+    sg[m] = seq[m] - seq[m - 1];
+  }
+  for (size_t j = 1; j <= m; ++j) sg[j] = std::clamp(sg[j], min_sigma, max_sigma);
+
+  if (s.kind == ParamSpec::Kind::kContinuous) {
+    // One component per observation, in sorted order.
+    n_obs_ = n;
+    n_narrow_pad_ = n_pad_ = RoundUp(n);
+    dim.mu.resize(n_pad_);
+    dim.sigma.resize(n_pad_);
+    weight_.resize(n_pad_);
+    // Observations before the prior's centre, then after it.
+    std::copy(seq + 1, seq + 1 + p, dim.mu.begin());
+    std::copy(sg + 1, sg + 1 + p, dim.sigma.begin());
+    if (has_prior_) {
+      std::copy(seq + q + 1, seq + m + 1, dim.mu.begin() + static_cast<std::ptrdiff_t>(p));
+      std::copy(sg + q + 1, sg + m + 1, dim.sigma.begin() + static_cast<std::ptrdiff_t>(p));
+    }
+    for (size_t k = 0; k < n; ++k) weight_[k] = wp[k] * inv_total;
+    std::fill(dim.mu.begin() + static_cast<std::ptrdiff_t>(n), dim.mu.end(), s.low);
+    std::fill(dim.sigma.begin() + static_cast<std::ptrdiff_t>(n), dim.sigma.end(), s.range());
+    std::fill(weight_.begin() + static_cast<std::ptrdiff_t>(n), weight_.end(), 0.0);
+    return;
+  }
+
+  // Discrete: narrow bins first, wide ones after; equal neighbours with equal
+  // bandwidths (repeated grid values) merge into one component.
   dim.mu.resize(n + 2 * kLanes);
   dim.sigma.resize(n + 2 * kLanes);
   weight_.resize(n + 2 * kLanes);
@@ -134,33 +176,29 @@ void ParzenEstimator::LayOutUnivariate(const double* v, std::span<const double> 
   double* mu = dim.mu.data();
   double* sig = dim.sigma.data();
   double* wt = weight_.data();
-  size_t c = 0, cw = 0;  // narrow (or continuous) and wide components so far
+  size_t c = 0, cw = 0;  // narrow and wide components so far
   for (size_t j = 1; j <= m; ++j) {
-    if (j == p) continue;
-    const size_t k = j < p ? j - 1 : j - 2;  // the observation, in sorted order
-    const double weight = (sorted ? w[k] : w[order_[k]]) * inv_total;
+    if (j == q) continue;
+    const double weight = wp[j < q ? j - 1 : j - 2] * inv_total;
     if (!(weight > 0.0)) continue;
     const double x = seq[j];
-    double sg = std::max(x - seq[j - 1], seq[j + 1] - x);
-    if (!endpoints) {
-      if (j == 1) sg = seq[2] - x;
-      if (j == m) sg = x - seq[m - 1];
-    }
-    sg = std::clamp(sg, min_sigma, s.range());
-    // Equal neighbours with equal bandwidths merge into one component.
-    if (discrete && s.step / sg >= kNarrowBin) {
-      if (cw > 0 && wide_mu_[cw - 1] == x && wide_sigma_[cw - 1] == sg) {
+    const double sj = sg[j];
+    if (s.step / sj >= kNarrowBin) {
+      if (cw > 0 && wide_mu_[cw - 1] == x && wide_sigma_[cw - 1] == sj) {
         wide_w_[cw - 1] += weight;
       } else {
-        wide_mu_[cw] = x, wide_sigma_[cw] = sg, wide_w_[cw] = weight, ++cw;
+        wide_mu_[cw] = x;
+        wide_sigma_[cw] = sj;
+        wide_w_[cw++] = weight;
       }
-    } else if (c > 0 && mu[c - 1] == x && sig[c - 1] == sg) {
+    } else if (c > 0 && mu[c - 1] == x && sig[c - 1] == sj) {
       wt[c - 1] += weight;
     } else {
-      mu[c] = x, sig[c] = sg, wt[c] = weight, ++c;
+      mu[c] = x;
+      sig[c] = sj;
+      wt[c++] = weight;
     }
   }
-  // Narrow (or continuous) components first, then the wide bins, each padded.
   n_obs_ = c + cw;
   n_narrow_pad_ = RoundUp(c);
   n_pad_ = n_narrow_pad_ + RoundUp(cw);
@@ -212,6 +250,7 @@ void ParzenEstimator::LayOutMultivariate(std::span<const double* const> columns,
 
 void ParzenEstimator::Prepare() {
   coef_.resize(n_pad_);
+  sorted_mu_ = false;
   log_scale_ = 0.0;
   constexpr double kInvSqrt2Pi = 0.39894228040143267794;
   if (dims_.size() == 1) {
@@ -222,6 +261,21 @@ void ParzenEstimator::Prepare() {
     if (s.kind == ParamSpec::Kind::kContinuous) {
       PrepareComponents(weight_.data(), dim.mu.data(), dim.sigma.data(), n_pad_, s.low, s.high,
                         /*density=*/true, kInvSqrt2Pi, dim.inv.data(), coef_.data());
+      sorted_mu_ = !options_.multivariate;
+      if (sorted_mu_) {
+        blocks_.resize(n_pad_ / kLanes);
+        for (size_t b = 0; b < blocks_.size(); ++b) {
+          const size_t first = b * kLanes;
+          const size_t last = std::min(first + kLanes, n_obs_);  // real components only
+          double min_inv = std::numeric_limits<double>::infinity();
+          for (size_t i = first; i < last; ++i) min_inv = std::min(min_inv, dim.inv[i]);
+          blocks_[b] = {dim.mu[first], dim.mu[last - 1], min_inv};
+        }
+        if (n_pad_ >= kFastComponents) {
+          coef_f_.assign(coef_.begin(), coef_.end());
+          inv_f_.assign(dim.inv.begin(), dim.inv.end());
+        }
+      }
     } else {
       // Narrow bins: w h phi(0) exp(-m^2/2) (...) / Z with h = step / sigma;
       // wide ones: w mass / Z.
@@ -281,8 +335,7 @@ void ParzenEstimator::Prepare() {
       }
     }
   }
-  coef_sum_ = 0.0;
-  for (double c : coef_) coef_sum_ += c;
+  coef_sum_ = Sum(coef_.data(), coef_.size());
   fast_ = n_pad_ >= kFastComponents;
   cum_ready_ = false;
 }

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core/samplers/tpe/param_spec.h"
+#include "core/samplers/tpe/tpe_kernels.h"
 #include "hypertune/core/random.h"
 
 namespace hypertune::tpe {
@@ -125,9 +126,16 @@ class ParzenEstimator {
   std::vector<double> coef_;     // kernel coefficients (see tpe_kernels.h)
   std::vector<double> h2_;       // 1-D discrete narrow components: (step/sigma)^2
   std::vector<size_t> order_;    // scratch: sort order of unsorted univariate input
+  std::vector<double> sorted_v_, sorted_w_;  // scratch: unsorted univariate input, sorted
   std::vector<double> seq_;      // scratch: sorted centres with the prior and the bounds
+  std::vector<double> seq_sigma_;  // scratch: their bandwidths
   std::vector<double> wide_mu_, wide_sigma_, wide_w_;  // scratch: wide bins
   mutable bool cum_ready_ = false;  // cum_ is built by the first Sample()
+  // 1-D continuous univariate: components sorted by centre, so that sums
+  // can skip blocks far from the point.
+  bool sorted_mu_ = false;
+  std::vector<BlockBounds> blocks_;
+  std::vector<float> coef_f_, inv_f_;  // single-precision copies for fast sums
   double log_scale_ = 0.0;  // log density = log(kernel sum) + log_scale_
   double coef_sum_ = 0.0;
   bool fast_ = false;       // single-precision exponentials (large mixtures)

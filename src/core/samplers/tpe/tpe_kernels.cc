@@ -53,6 +53,51 @@ HT_VEC_INLINE double SumGaussT(const double* coef, const double* mu, const doubl
 }
 
 template <int W>
+HT_VEC_INLINE double SumGaussCulledT(const double* coef, const double* mu, const double* inv,
+                                    const float* coef_f, const float* inv_f, size_t n, double x,
+                                    bool fast, const BlockBounds* blocks, double cull_z2) {
+  using D = typename vec::Types<W>::D;
+  using F = typename vec::Types<W>::F;
+  D acc0 = Splat<W>(0.0), acc1 = Splat<W>(0.0);
+  F accf = F{} + 0.0f;
+  int pending = 0;  // blocks summed into accf since it was last flushed
+  for (size_t b = 0; b * kLanes < n; ++b) {
+    const BlockBounds& bb = blocks[b];
+    const double gap = std::max({bb.lo - x, x - bb.hi, 0.0}) * bb.min_inv;
+    if (gap * gap > cull_z2) continue;
+    for (size_t i = b * kLanes; i < (b + 1) * kLanes; i += 2 * W) {
+      const D d0 = x - Load<W>(mu + i);
+      const D d1 = x - Load<W>(mu + i + W);
+      if (fast) {
+        const F z = vec::ToFloats<W>(d0, d1) * vec::LoadF<W>(inv_f + i);
+        accf += vec::LoadF<W>(coef_f + i) * vec::ExpF<W>(-0.5f * z * z);
+      } else {
+        const D z0 = d0 * Load<W>(inv + i);
+        const D z1 = d1 * Load<W>(inv + i + W);
+        acc0 += Load<W>(coef + i) * vec::Exp<W>(-0.5 * z0 * z0);
+        acc1 += Load<W>(coef + i + W) * vec::Exp<W>(-0.5 * z1 * z1);
+      }
+    }
+    // Flush the single-precision sums every few blocks, before they lose digits.
+    if (fast && ++pending == 8) {
+      D f0, f1;
+      vec::ToDoubles<W>(accf, f0, f1);
+      acc0 += f0;
+      acc1 += f1;
+      accf = F{} + 0.0f;
+      pending = 0;
+    }
+  }
+  if (fast) {
+    D f0, f1;
+    vec::ToDoubles<W>(accf, f0, f1);
+    acc0 += f0;
+    acc1 += f1;
+  }
+  return vec::HorizontalSum<W>(acc0 + acc1);
+}
+
+template <int W>
 HT_VEC_INLINE typename vec::Types<W>::D NarrowFactor(typename vec::Types<W>::D m2,
                                                     typename vec::Types<W>::D h2) {
   const auto m4 = m2 * m2;
@@ -141,11 +186,12 @@ HT_VEC_INLINE double SumMultivariateT(const double* coef, size_t n, const MvDim*
   return vec::HorizontalSum<W>(acc);
 }
 
-// Ndtr(b) - Ndtr(a) for a <= 0 <= b, leaving out tails beyond kFarSigmas:
-// blocks far from both bounds cost nothing, blocks near one bound one erfc.
+// 1 / (Ndtr(b) - Ndtr(a)) for a <= 0 <= b, leaving out tails beyond
+// kFarSigmas: blocks far from both bounds cost nothing, blocks near one bound
+// one erfc.
 template <int W>
-HT_VEC_INLINE typename vec::Types<W>::D MassOrOne(typename vec::Types<W>::D a,
-                                                 typename vec::Types<W>::D b) {
+HT_VEC_INLINE typename vec::Types<W>::D InverseMass(typename vec::Types<W>::D a,
+                                                   typename vec::Types<W>::D b) {
   using D = typename vec::Types<W>::D;
   constexpr double kSqrt1_2 = 0.70710678118654752440;
   const D za = -a;  // >= 0
@@ -159,7 +205,7 @@ HT_VEC_INLINE typename vec::Types<W>::D MassOrOne(typename vec::Types<W>::D a,
   if (!any_near) return Splat<W>(1.0);
   D tails = 0.5 * vec::Erfc<W>(near * kSqrt1_2);
   if (any_far) tails += 0.5 * vec::Erfc<W>(far * kSqrt1_2);
-  return 1.0 - tails;
+  return 1.0 / (1.0 - tails);
 }
 
 template <int W>
@@ -169,10 +215,9 @@ HT_VEC_INLINE void PrepareBlock(const double* w, const double* mu, const double*
   using D = typename vec::Types<W>::D;
   const D m = Load<W>(mu);
   const D iv = 1.0 / Load<W>(sigma);
-  const D z = MassOrOne<W>((low - m) * iv, (high - m) * iv);
   const D wv = Load<W>(w);
   Store<W>(inv, iv);
-  Store<W>(coef, (density ? wv * scale * iv : wv) / z);
+  Store<W>(coef, (density ? wv * scale * iv : wv) * InverseMass<W>((low - m) * iv, (high - m) * iv));
 }
 
 template <int W>
@@ -206,14 +251,14 @@ HT_VEC_INLINE void DivideByMassT(const double* mu, size_t n, double inv, double 
   size_t i = 0;
   for (; i + W <= n; i += W) {
     const D m = Load<W>(mu + i);
-    Store<W>(coef + i, Load<W>(coef + i) / MassOrOne<W>((low - m) * inv, (high - m) * inv));
+    Store<W>(coef + i, Load<W>(coef + i) * InverseMass<W>((low - m) * inv, (high - m) * inv));
   }
   if (i < n) {
     double tm[W], tz[W];
     for (size_t k = 0; k < W; ++k) tm[k] = i + k < n ? mu[i + k] : low;
     const D m = Load<W>(tm);
-    Store<W>(tz, MassOrOne<W>((low - m) * inv, (high - m) * inv));
-    for (size_t k = 0; i + k < n; ++k) coef[i + k] /= tz[k];
+    Store<W>(tz, InverseMass<W>((low - m) * inv, (high - m) * inv));
+    for (size_t k = 0; i + k < n; ++k) coef[i + k] *= tz[k];
   }
 }
 
@@ -247,6 +292,8 @@ HT_VEC_INLINE void LogBatchT(const double* x, double* out, size_t n) {
 // One set of entry points per instruction set.
 struct Kernels {
   double (*sum_gauss)(const double*, const double*, const double*, size_t, double, bool);
+  double (*sum_gauss_culled)(const double*, const double*, const double*, const float*,
+                             const float*, size_t, double, bool, const BlockBounds*, double);
   double (*sum_narrow)(const double*, const double*, const double*, const double*, size_t,
                        double, bool);
   double (*sum_wide)(const double*, const double*, const double*, size_t, double, double);
@@ -262,6 +309,12 @@ struct Kernels {
   TARGET double NAME##SumGauss(const double* coef, const double* mu, const double* inv,        \
                                size_t n, double x, bool fast) {                                \
     return SumGaussT<W>(coef, mu, inv, n, x, fast);                                            \
+  }                                                                                            \
+  TARGET double NAME##SumGaussCulled(const double* coef, const double* mu, const double* inv,  \
+                                     const float* coef_f, const float* inv_f, size_t n,        \
+                                     double x, bool fast, const BlockBounds* blocks,           \
+                                     double cull_z2) {                                         \
+    return SumGaussCulledT<W>(coef, mu, inv, coef_f, inv_f, n, x, fast, blocks, cull_z2);      \
   }                                                                                            \
   TARGET double NAME##SumNarrow(const double* coef, const double* mu, const double* inv,       \
                                 const double* h2, size_t n, double x, bool fast) {             \
@@ -288,8 +341,9 @@ struct Kernels {
     LogGaussMassBatchT<W>(a, b, out, n);                                                       \
   }                                                                                            \
   TARGET void NAME##Log(const double* x, double* out, size_t n) { LogBatchT<W>(x, out, n); }   \
-  constexpr Kernels k##NAME = {NAME##SumGauss,     NAME##SumNarrow,    NAME##SumWide,          \
-                               NAME##SumMv,        NAME##Prepare,      NAME##DivideByMass,     \
+  constexpr Kernels k##NAME = {NAME##SumGauss,     NAME##SumGaussCulled, NAME##SumNarrow,      \
+                               NAME##SumWide,                                                  \
+                               NAME##SumMv,        NAME##Prepare,        NAME##DivideByMass,   \
                                NAME##LogGaussMass, NAME##Log};
 
 #define HT_TARGET_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma")))
@@ -353,6 +407,11 @@ void ForceIsa(Isa isa) {
 double SumGauss(const double* coef, const double* mu, const double* inv, size_t n, double x,
                 bool fast) {
   return Active().sum_gauss(coef, mu, inv, n, x, fast);
+}
+double SumGaussCulled(const double* coef, const double* mu, const double* inv,
+                      const float* coef_f, const float* inv_f, size_t n, double x, bool fast,
+                      const BlockBounds* blocks, double cull_z2) {
+  return Active().sum_gauss_culled(coef, mu, inv, coef_f, inv_f, n, x, fast, blocks, cull_z2);
 }
 double SumNarrowBins(const double* coef, const double* mu, const double* inv, const double* h2,
                      size_t n, double x, bool fast) {

@@ -37,6 +37,21 @@ void ForceIsa(Isa isa);
 double SumGauss(const double* coef, const double* mu, const double* inv, size_t n, double x,
                 bool fast);
 
+// Where the components of a block of kLanes lie: every mu_i in [lo, hi],
+// every inv_i >= min_inv (so z_i >= gap * min_inv).
+struct BlockBounds {
+  double lo, hi, min_inv;
+};
+
+// SumGauss skipping the blocks whose every component has z^2 > cull_z2, z =
+// (x - mu_i) inv_i: each adds less than coef_i exp(-cull_z2 / 2). The fast
+// sum works in single precision throughout, from x - mu_i on, with
+// coef_f and inv_f, single-precision copies of coef and inv (relative error
+// about 1e-6).
+double SumGaussCulled(const double* coef, const double* mu, const double* inv,
+                      const float* coef_f, const float* inv_f, size_t n, double x, bool fast,
+                      const BlockBounds* blocks, double cull_z2);
+
 // k_i(x) = mass of N(mu_i, 1/inv_i^2) on [x - step/2, x + step/2] divided by
 // h_i phi(0), h_i = step inv_i, by the midpoint rule with three corrections:
 // exp(-m^2/2) (1 + h2 He2(m)/24 + h2^2 He4(m)/1920 + h2^3 He6(m)/322560),

@@ -46,6 +46,14 @@ HT_VEC_INLINE typename Types<W>::I LoadI(const int64_t* p) {
   return v;
 }
 
+// 2W floats.
+template <int W>
+HT_VEC_INLINE typename Types<W>::F LoadF(const float* p) {
+  typename Types<W>::F v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
 template <int W>
 HT_VEC_INLINE void Store(double* p, typename Types<W>::D v) {
   std::memcpy(p, &v, sizeof(v));
@@ -139,20 +147,31 @@ HT_VEC_INLINE FH Half(F a, std::index_sequence<I...>) {
   return __builtin_shufflevector(a, a, I...);
 }
 
-// exp of two double vectors through one single-precision exponential over
-// 2W lanes (relative error < 3e-7): about twice as fast as Exp.
+// Two vectors of W doubles as one of 2W floats, and back.
 template <int W>
-HT_VEC_INLINE void ExpPairF(typename Types<W>::D x0, typename Types<W>::D x1,
-                           typename Types<W>::D& e0, typename Types<W>::D& e1) {
+HT_VEC_INLINE typename Types<W>::F ToFloats(typename Types<W>::D x0, typename Types<W>::D x1) {
+  using T = Types<W>;
+  return ConcatHalves<typename T::FH, typename T::F>(__builtin_convertvector(x0, typename T::FH),
+                                                     __builtin_convertvector(x1, typename T::FH),
+                                                     std::make_index_sequence<2 * W>{});
+}
+template <int W>
+HT_VEC_INLINE void ToDoubles(typename Types<W>::F f, typename Types<W>::D& x0,
+                            typename Types<W>::D& x1) {
   using T = Types<W>;
   using FH = typename T::FH;
   using F = typename T::F;
-  const FH f0 = __builtin_convertvector(x0, FH);
-  const FH f1 = __builtin_convertvector(x1, FH);
-  const F e = ExpF<W>(ConcatHalves<FH, F>(f0, f1, std::make_index_sequence<2 * W>{}));
-  e0 = __builtin_convertvector(Half<FH, F>(e, std::make_index_sequence<W>{}), typename T::D);
+  x0 = __builtin_convertvector(Half<FH, F>(f, std::make_index_sequence<W>{}), typename T::D);
   auto hi = []<size_t... I>(std::index_sequence<I...>) { return std::index_sequence<(I + W)...>{}; };
-  e1 = __builtin_convertvector(Half<FH, F>(e, hi(std::make_index_sequence<W>{})), typename T::D);
+  x1 = __builtin_convertvector(Half<FH, F>(f, hi(std::make_index_sequence<W>{})), typename T::D);
+}
+
+// exp of two double vectors through one single-precision exponential over
+// 2W lanes (relative error < 3e-7).
+template <int W>
+HT_VEC_INLINE void ExpPairF(typename Types<W>::D x0, typename Types<W>::D x1,
+                           typename Types<W>::D& e0, typename Types<W>::D& e1) {
+  ToDoubles<W>(ExpF<W>(ToFloats<W>(x0, x1)), e0, e1);
 }
 
 // log(x) for x > 0; inputs below 1e-300 are treated as 1e-300.
