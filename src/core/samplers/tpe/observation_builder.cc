@@ -11,6 +11,7 @@
 namespace hypertune::tpe {
 
 void WeightFunction::Prepare(int n) {
+  n_ = std::max(n, 0);
   if (!user_) {
     // Optuna's default_weights: linspace(1/n, 1, n - 25) then 25 ones.
     const int ramp = n - 25;
@@ -38,6 +39,13 @@ void WeightFunction::Prepare(int n) {
   }
   if (!(sum > 0.0)) fail("returned only zero weights");
   table_.assign(w.begin(), w.begin() + n);
+  table_sum_ = sum;
+}
+
+double WeightFunction::Sum() const {
+  if (user_) return n_ > 0 ? table_sum_ : 0.0;
+  const double r = ramp_end_;
+  return r * start_ + step_ * r * (r - 1.0) / 2.0 + (n_ - r);
 }
 
 const std::vector<double>& WeightFunction::operator()(int n) {
@@ -105,6 +113,7 @@ bool ValueMapper::Map(const TrialParam& param, double* y) const {
 }
 
 void SplitObservations::Reset(size_t dims) {
+  below_w_sum = above_w_sum = 0.0;
   below.resize(dims);
   above.resize(dims);
   for (auto& v : below) v.clear();
@@ -136,6 +145,7 @@ void CollectOne(ObservationStore& store, std::string_view name, ValueMapper& map
     }
   }
   out.below_w = weights(static_cast<int>(below.size()));
+  out.below_w_sum = weights.Sum();
 
   // The above trials in trial order (finished ones merged with running ones):
   // their weights depend on that order.
@@ -153,12 +163,20 @@ void CollectOne(ObservationStore& store, std::string_view name, ValueMapper& map
   above.resize(chrono.size() + run.size());
   double* ay = above.data();
   int count = 0;
-  if (sorted && identity && run.empty()) {
+  if (identity && run.empty()) {
     // The common case, branch-free: every finished trial with the parameter
     // that is not below.
-    for (int number : chrono) {
-      rank[number] = count;
-      count += is_below[number] == 0;
+    if (sorted) {
+      for (int number : chrono) {
+        rank[number] = count;
+        count += is_below[number] == 0;
+      }
+    } else {
+      const double* src = mapper.log() ? c->log_value.data() : c->value.data();
+      for (int number : chrono) {
+        ay[count] = src[number];
+        count += is_below[number] == 0;
+      }
     }
   } else {
     size_t j = 0;
@@ -187,9 +205,11 @@ void CollectOne(ObservationStore& store, std::string_view name, ValueMapper& map
   above.resize(static_cast<size_t>(count));
   if (!sorted) {
     out.above_w = weights(count);
+    out.above_w_sum = weights.Sum();
     return;
   }
   weights.Prepare(count);
+  out.above_w_sum = weights.Sum();
   // One spare slot: the branch-free loop below writes before it skips.
   above.resize(static_cast<size_t>(count) + 1);
   ay = above.data();
@@ -283,6 +303,7 @@ void CollectJoint(ObservationStore& store, std::span<const std::string> names,
     for (size_t d = 0; d < dims; ++d) out.below[d].push_back(row[d]);
   }
   out.below_w = weights(static_cast<int>(out.below[0].size()));
+  out.below_w_sum = weights.Sum();
   static const std::vector<int> kNone;
   const std::vector<int>& chrono = all ? cols[0]->chrono : kNone;
   const uint8_t* is_below = store.below_flags();
@@ -308,6 +329,7 @@ void CollectJoint(ObservationStore& store, std::span<const std::string> names,
   }
   for (auto& v : out.above) v.resize(count);
   out.above_w = weights(static_cast<int>(count));
+  out.above_w_sum = weights.Sum();
 }
 
 }  // namespace hypertune::tpe

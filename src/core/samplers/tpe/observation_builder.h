@@ -32,10 +32,14 @@ class WeightFunction {
   }
   // Prepare(n) and the n weights, oldest first.
   const std::vector<double>& operator()(int n);
+  // The sum of the weights Prepare() made.
+  double Sum() const;
 
  private:
   std::function<std::vector<double>(int)> user_;
+  int n_ = 0;
   std::vector<double> table_;  // user weights
+  double table_sum_ = 0.0;
   int ramp_end_ = 0;           // default weights: start + r * step below this rank
   double start_ = 0.0, step_ = 0.0;
   std::vector<double> out_;
@@ -73,6 +77,7 @@ class ValueMapper {
 struct SplitObservations {
   std::vector<std::vector<double>> below, above;
   std::vector<double> below_w, above_w;
+  double below_w_sum = 0.0, above_w_sum = 0.0;
   bool above_sorted = false;  // the above observations are sorted by value
   void Reset(size_t dims);
 };

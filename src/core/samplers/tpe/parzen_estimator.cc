@@ -22,8 +22,15 @@ constexpr size_t kFastComponents = 1024;
 
 size_t RoundUp(size_t n) { return (n + kLanes - 1) / kLanes * kLanes; }
 
+// Converts n doubles, n a multiple of kLanes (fixed-size inner loops vectorize).
+void ToFloat(const double* from, float* to, size_t n) {
+  for (size_t i = 0; i < n; i += kLanes) {
+    for (size_t k = 0; k < kLanes; ++k) to[i + k] = static_cast<float>(from[i + k]);
+  }
+}
+
 // Sum with independent partial sums (a single accumulator is a latency chain).
-double Sum(const double* x, size_t n) {
+[[maybe_unused]] double Sum(const double* x, size_t n) {
   double p[8] = {};
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -50,7 +57,8 @@ void ParzenEstimator::Build(std::span<const ParamSpec> specs,
     dims_[d].spec = specs[d];
     dims_[d].pmf.clear();
   }
-  const double total = (has_prior_ ? options.prior_weight : 0.0) + Sum(weights.data(), n);
+  const double total = (has_prior_ ? options.prior_weight : 0.0) +
+                       (options.weight_sum >= 0.0 ? options.weight_sum : Sum(weights.data(), n));
   HT_CHECK(total > 0.0 && std::isfinite(total)) << "weights sum to " << total;
   const double inv_total = 1.0 / total;
   prior_w_ = has_prior_ ? options.prior_weight * inv_total : 0.0;
@@ -116,33 +124,28 @@ void ParzenEstimator::LayOutUnivariate(const double* v, std::span<const double> 
     v = sorted_v_.data();
     wp = sorted_w_.data();
   }
-  // seq = low, the m sorted centres, high; the prior's centre (if any) at
-  // index q, after the observations equal to it.
   const double prior_mu = 0.5 * (s.low + s.high);
   const size_t p = has_prior_ ? static_cast<size_t>(std::upper_bound(v, v + n, prior_mu) - v) : n;
-  const size_t m = n + (has_prior_ ? 1 : 0);
-  const size_t q = has_prior_ ? p + 1 : m + 2;
-  seq_.resize(m + 2);
-  seq_sigma_.resize(m + 2);
-  double* seq = seq_.data();
-  double* sg = seq_sigma_.data();
-  seq[0] = s.low;
-  std::copy(v, v + p, seq + 1);
-  if (has_prior_) seq[q] = prior_mu;
-  std::copy(v + p, v + n, seq + p + 1 + (has_prior_ ? 1 : 0));
-  seq[m + 1] = s.high;
-  // Bandwidth: the larger gap to a neighbour; the outermost centres use
-  // their inner gap unless consider_endpoints.
+  const size_t m = n + (has_prior_ ? 1 : 0);  // centres, the prior's included
   const double min_sigma = options_.consider_magic_clip
                                ? s.range() / std::min(100.0, 1.0 + static_cast<double>(m))
                                : kMinSigmaNoClip;
   const double max_sigma = s.range();
-  for (size_t j = 1; j <= m; ++j) sg[j] = std::max(seq[j] - seq[j - 1], seq[j + 1] - seq[j]);
-  if (!options_.consider_endpoints && m >= 2) {
-    sg[1] = seq[2] - seq[1];
-    sg[m] = seq[m] - seq[m - 1];
-  }
-  for (size_t j = 1; j <= m; ++j) sg[j] = std::clamp(sg[j], min_sigma, max_sigma);
+  // Bandwidth of observation k (sorted): the larger gap to a neighbour among
+  // the centres, the prior's (between observations p - 1 and p) included; the
+  // outermost centres use their inner gap unless consider_endpoints.
+  auto bandwidth = [&](size_t k) {
+    const size_t pos = k < p ? k : k + 1;  // among the m centres
+    const double x = v[k];
+    const double left = has_prior_ && k == p ? prior_mu : (k == 0 ? s.low : v[k - 1]);
+    const double right = has_prior_ && k + 1 == p ? prior_mu : (k + 1 == n ? s.high : v[k + 1]);
+    double sg = std::max(x - left, right - x);
+    if (!options_.consider_endpoints && m >= 2) {
+      if (pos == 0) sg = right - x;
+      if (pos + 1 == m) sg = x - left;
+    }
+    return std::clamp(sg, min_sigma, max_sigma);
+  };
 
   if (s.kind == ParamSpec::Kind::kContinuous) {
     // One component per observation, in sorted order.
@@ -151,12 +154,15 @@ void ParzenEstimator::LayOutUnivariate(const double* v, std::span<const double> 
     dim.mu.resize(n_pad_);
     dim.sigma.resize(n_pad_);
     weight_.resize(n_pad_);
-    // Observations before the prior's centre, then after it.
-    std::copy(seq + 1, seq + 1 + p, dim.mu.begin());
-    std::copy(sg + 1, sg + 1 + p, dim.sigma.begin());
-    if (has_prior_) {
-      std::copy(seq + q + 1, seq + m + 1, dim.mu.begin() + static_cast<std::ptrdiff_t>(p));
-      std::copy(sg + q + 1, sg + m + 1, dim.sigma.begin() + static_cast<std::ptrdiff_t>(p));
+    double* sig = dim.sigma.data();
+    std::copy(v, v + n, dim.mu.begin());
+    // Interior observations (both neighbours observations) in a simple
+    // loop; the few next to the ends and to the prior's centre after.
+    for (size_t k = 1; k + 1 < n; ++k) {
+      sig[k] = std::clamp(std::max(v[k] - v[k - 1], v[k + 1] - v[k]), min_sigma, max_sigma);
+    }
+    for (size_t k : {size_t{0}, p - 1, p, n - 1}) {
+      if (k < n) sig[k] = bandwidth(k);
     }
     for (size_t k = 0; k < n; ++k) weight_[k] = wp[k] * inv_total;
     std::fill(dim.mu.begin() + static_cast<std::ptrdiff_t>(n), dim.mu.end(), s.low);
@@ -177,12 +183,11 @@ void ParzenEstimator::LayOutUnivariate(const double* v, std::span<const double> 
   double* sig = dim.sigma.data();
   double* wt = weight_.data();
   size_t c = 0, cw = 0;  // narrow and wide components so far
-  for (size_t j = 1; j <= m; ++j) {
-    if (j == q) continue;
-    const double weight = wp[j < q ? j - 1 : j - 2] * inv_total;
+  for (size_t k = 0; k < n; ++k) {
+    const double weight = wp[k] * inv_total;
     if (!(weight > 0.0)) continue;
-    const double x = seq[j];
-    const double sj = sg[j];
+    const double x = v[k];
+    const double sj = bandwidth(k);
     if (s.step / sj >= kNarrowBin) {
       if (cw > 0 && wide_mu_[cw - 1] == x && wide_sigma_[cw - 1] == sj) {
         wide_w_[cw - 1] += weight;
@@ -272,8 +277,10 @@ void ParzenEstimator::Prepare() {
           blocks_[b] = {dim.mu[first], dim.mu[last - 1], min_inv};
         }
         if (n_pad_ >= kFastComponents) {
-          coef_f_.assign(coef_.begin(), coef_.end());
-          inv_f_.assign(dim.inv.begin(), dim.inv.end());
+          coef_f_.resize(n_pad_);
+          inv_f_.resize(n_pad_);
+          ToFloat(coef_.data(), coef_f_.data(), n_pad_);
+          ToFloat(dim.inv.data(), inv_f_.data(), n_pad_);
         }
       }
     } else {
@@ -335,7 +342,7 @@ void ParzenEstimator::Prepare() {
       }
     }
   }
-  coef_sum_ = Sum(coef_.data(), coef_.size());
+  coef_sum_ = -1.0;  // computed when first needed
   fast_ = n_pad_ >= kFastComponents;
   cum_ready_ = false;
 }

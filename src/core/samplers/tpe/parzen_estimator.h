@@ -42,6 +42,8 @@ struct EstimatorOptions {
   // Univariate only: the caller guarantees the values arrive sorted
   // (skips a check). Unsorted values are sorted either way.
   bool sorted = false;
+  // When >= 0: the sum of the weights (saves a pass).
+  double weight_sum = -1.0;
 };
 
 class ParzenEstimator {
@@ -127,8 +129,6 @@ class ParzenEstimator {
   std::vector<double> h2_;       // 1-D discrete narrow components: (step/sigma)^2
   std::vector<size_t> order_;    // scratch: sort order of unsorted univariate input
   std::vector<double> sorted_v_, sorted_w_;  // scratch: unsorted univariate input, sorted
-  std::vector<double> seq_;      // scratch: sorted centres with the prior and the bounds
-  std::vector<double> seq_sigma_;  // scratch: their bandwidths
   std::vector<double> wide_mu_, wide_sigma_, wide_w_;  // scratch: wide bins
   mutable bool cum_ready_ = false;  // cum_ is built by the first Sample()
   // 1-D continuous univariate: components sorted by centre, so that sums
@@ -137,7 +137,8 @@ class ParzenEstimator {
   std::vector<BlockBounds> blocks_;
   std::vector<float> coef_f_, inv_f_;  // single-precision copies for fast sums
   double log_scale_ = 0.0;  // log density = log(kernel sum) + log_scale_
-  double coef_sum_ = 0.0;
+  mutable double coef_sum_ = -1.0;  // sum of coef_, computed when first needed
+  double CoefSum() const;
   bool fast_ = false;       // single-precision exponentials (large mixtures)
   bool has_prior_ = false;
   double prior_w_ = 0.0;

@@ -77,6 +77,15 @@ void ParzenEstimator::Sample(Rng& rng, size_t count, std::vector<double>& out) c
   }
 }
 
+double ParzenEstimator::CoefSum() const {
+  if (coef_sum_ < 0.0) {
+    double sum = 0.0;
+    for (double c : coef_) sum += c;
+    coef_sum_ = sum;
+  }
+  return coef_sum_;
+}
+
 double ParzenEstimator::PriorLogPdf(const double* y) const {
   double lp = 0.0;
   for (size_t d = 0; d < dims_.size(); ++d) {
@@ -161,7 +170,7 @@ double ParzenEstimator::ObservationLogSum(const double* y) const {
       return s;
     };
     sum = sum_1d(fast_);
-    if (fast_ && sum < kFastFloor * coef_sum_) sum = sum_1d(false);
+    if (fast_ && sum < kFastFloor * CoefSum()) sum = sum_1d(false);
   } else {
     MvDim mv[kMaxDims];
     for (size_t d = 0; d < dims_.size(); ++d) {
@@ -189,7 +198,7 @@ double ParzenEstimator::ObservationLogSum(const double* y) const {
       }
     }
     sum = SumMultivariate(coef_.data(), n_pad_, mv, dims_.size(), fast_);
-    if (fast_ && sum < kFastFloor * coef_sum_) {
+    if (fast_ && sum < kFastFloor * CoefSum()) {
       sum = SumMultivariate(coef_.data(), n_pad_, mv, dims_.size(), false);
     }
   }
@@ -224,7 +233,7 @@ void ParzenEstimator::LogPdf(std::span<const double> points, size_t count, doubl
     // The fast sum underflowed. It matters only when the prior does not
     // dwarf it: then sum in log space, component by component.
     if (obs <= kLogZero && n_obs_ > 0 &&
-        !(prior > log_scale_ + std::log(kUnderflowSum * coef_sum_) + 40.0)) {
+        !(prior > log_scale_ + std::log(kUnderflowSum * CoefSum()) + 40.0)) {
       obs = ObservationLogSumReference(y);
     }
     out[j] = LogAddExp(obs, prior);

@@ -106,8 +106,10 @@ void TpeSampler::Impl::Propose(std::span<const ParamSpec> specs,
                            .multivariate = multivariate};
   tpe::ParzenEstimator& l = l_;
   tpe::ParzenEstimator& g = g_;
+  eo.weight_sum = obs.below_w_sum;
   l.Build(specs, below, obs.below_w, obs.below[0].size(), eo);
   eo.sorted = obs.above_sorted;
+  eo.weight_sum = obs.above_w_sum;
   g.Build(specs, above, obs.above_w, obs.above[0].size(), eo);
   const size_t count = static_cast<size_t>(options.n_ei_candidates);
   candidates_.clear();
