@@ -1,13 +1,13 @@
 // The vectorized kernels against scalar <cmath> references, on every
 // instruction set this CPU supports.
-#include "core/samplers/tpe/tpe_kernels.h"
+#include "src/core/samplers/tpe/tpe_kernels.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <vector>
 
-#include "core/samplers/tpe/tpe_math.h"
+#include "src/core/samplers/tpe/tpe_math.h"
 #include "hypertune/core/random.h"
 
 namespace hypertune::tpe {

@@ -1,6 +1,6 @@
 // ObservationStore: the incremental ranking, columns and running set against
 // brute-force recomputation; Optuna's ranking of PRUNED trials by hand.
-#include "core/samplers/tpe/observation_store.h"
+#include "src/core/samplers/tpe/observation_store.h"
 
 #include <gtest/gtest.h>
 

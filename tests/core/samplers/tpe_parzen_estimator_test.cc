@@ -7,7 +7,7 @@
 // are not: 3.1.0's truncnorm.logpdf leaves out the -log(sigma) term, so the
 // continuous references come from scipy.stats.truncnorm with Optuna's
 // bandwidths and weights.
-#include "core/samplers/tpe/parzen_estimator.h"
+#include "src/core/samplers/tpe/parzen_estimator.h"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@
 #include <numbers>
 #include <vector>
 
-#include "core/samplers/tpe/tpe_math.h"
+#include "src/core/samplers/tpe/tpe_math.h"
 
 namespace hypertune::tpe {
 namespace {

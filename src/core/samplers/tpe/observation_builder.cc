@@ -1,4 +1,4 @@
-#include "core/samplers/tpe/observation_builder.h"
+#include "src/core/samplers/tpe/observation_builder.h"
 
 #include <algorithm>
 #include <cmath>

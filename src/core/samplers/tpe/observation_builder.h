@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "core/samplers/tpe/observation_store.h"
-#include "core/samplers/tpe/param_spec.h"
+#include "src/core/samplers/tpe/observation_store.h"
+#include "src/core/samplers/tpe/param_spec.h"
 #include "hypertune/core/sampler.h"
 #include "hypertune/core/study_view.h"
 

@@ -1,4 +1,4 @@
-#include "core/samplers/tpe/observation_store.h"
+#include "src/core/samplers/tpe/observation_store.h"
 
 #include <algorithm>
 #include <limits>

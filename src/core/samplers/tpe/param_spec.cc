@@ -1,4 +1,4 @@
-#include "core/samplers/tpe/param_spec.h"
+#include "src/core/samplers/tpe/param_spec.h"
 
 #include <algorithm>
 

@@ -27,8 +27,8 @@
 #include <span>
 #include <vector>
 
-#include "core/samplers/tpe/param_spec.h"
-#include "core/samplers/tpe/tpe_kernels.h"
+#include "src/core/samplers/tpe/param_spec.h"
+#include "src/core/samplers/tpe/tpe_kernels.h"
 #include "hypertune/core/random.h"
 
 namespace hypertune::tpe {

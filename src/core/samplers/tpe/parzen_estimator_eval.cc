@@ -4,9 +4,9 @@
 #include <cmath>
 #include <limits>
 
-#include "core/samplers/tpe/parzen_estimator.h"
-#include "core/samplers/tpe/tpe_kernels.h"
-#include "core/samplers/tpe/tpe_math.h"
+#include "src/core/samplers/tpe/parzen_estimator.h"
+#include "src/core/samplers/tpe/tpe_kernels.h"
+#include "src/core/samplers/tpe/tpe_math.h"
 #include "hypertune/core/status.h"
 
 namespace hypertune::tpe {

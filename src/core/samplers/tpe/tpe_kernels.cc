@@ -1,4 +1,4 @@
-#include "core/samplers/tpe/tpe_kernels.h"
+#include "src/core/samplers/tpe/tpe_kernels.h"
 
 // See vec_math.h about -Wpsabi.
 #pragma GCC diagnostic ignored "-Wpsabi"
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <atomic>
 
-#include "core/samplers/tpe/vec_math.h"
+#include "src/core/samplers/tpe/vec_math.h"
 #include "hypertune/core/status.h"
 
 // Helpers that take vectors by value are force-inlined (HT_VEC_INLINE): a

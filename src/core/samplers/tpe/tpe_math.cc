@@ -1,4 +1,4 @@
-#include "core/samplers/tpe/tpe_math.h"
+#include "src/core/samplers/tpe/tpe_math.h"
 
 #include <cfloat>
 #include <numbers>

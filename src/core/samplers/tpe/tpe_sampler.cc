@@ -6,10 +6,10 @@
 #include <numeric>
 #include <string>
 
-#include "core/samplers/tpe/observation_builder.h"
-#include "core/samplers/tpe/observation_store.h"
-#include "core/samplers/tpe/param_spec.h"
-#include "core/samplers/tpe/parzen_estimator.h"
+#include "src/core/samplers/tpe/observation_builder.h"
+#include "src/core/samplers/tpe/observation_store.h"
+#include "src/core/samplers/tpe/param_spec.h"
+#include "src/core/samplers/tpe/parzen_estimator.h"
 #include "hypertune/core/random.h"
 #include "hypertune/core/random_sampler.h"
 #include "hypertune/core/search_space.h"
