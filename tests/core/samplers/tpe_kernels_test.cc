@@ -255,7 +255,7 @@ TEST_P(KernelsTest, ComponentSetUpMatchesScalar) {
     for (size_t i = 0; i < n; ++i) {
       const double z = std::exp(LogGaussMass(-mu[i] / sigma[i], (1 - mu[i]) / sigma[i]));
       EXPECT_NEAR(inv[i], 1.0 / sigma[i], 1e-15 / sigma[i]);
-      EXPECT_LT(RelErr(coef[i], w[i] * (density ? 0.5 / sigma[i] : 1.0) / z), 1e-10) << i;
+      EXPECT_LT(RelErr(coef[i], w[i] * 0.5 * (density ? 1.0 / sigma[i] : 1.0) / z), 1e-10) << i;
     }
   }
   std::vector<double> c(n, 2.0);

@@ -108,6 +108,38 @@ TEST(ParzenEstimatorTest, OneObservationMatchesClosedForm) {
   }
 }
 
+TEST(ParzenEstimatorTest, HeightKernelsLeaveOutOneOverSigma) {
+  // Same estimator as above with kernels scaled by their bandwidth (Optuna
+  // 3.1.0's evaluation): each term loses its 1/sigma.
+  auto b = Make({FloatDistribution{0, 1}}, {{0.3}}, {.density_kernels = false});
+  auto height = [](double x, double mu, double s) {
+    const double z = (x - mu) / s;
+    const double mass = Ndtr((1 - mu) / s) - Ndtr(-mu / s);
+    return std::exp(-0.5 * z * z) / (std::sqrt(2 * std::numbers::pi) * mass);
+  };
+  for (double x : {0.0, 0.3, 0.77}) {
+    const double want = 0.5 * height(x, 0.3, 1.0 / 3.0) + 0.5 * height(x, 0.5, 1.0);
+    EXPECT_NEAR(LogPdf(b.est, {x})[0], std::log(want), 1e-12);
+    EXPECT_NEAR(b.est.LogPdfReference(&x), std::log(want), 1e-12);
+  }
+  // Multivariate: observation kernels share sigma, so only the prior gains
+  // weight (its sigma is the range): by range / sigma per continuous dimension.
+  const std::vector<std::vector<double>> obs = {{0.2, 0.4, 0.45}, {0.7, 0.1, 0.5}};
+  auto d = Make({FloatDistribution{0, 1}, FloatDistribution{0, 1}}, obs,
+                {.consider_magic_clip = false, .multivariate = true, .bandwidth_factor = 0.1});
+  auto h = Make({FloatDistribution{0, 1}, FloatDistribution{0, 1}}, obs,
+                {.density_kernels = false, .consider_magic_clip = false, .multivariate = true,
+                 .bandwidth_factor = 0.1});
+  const double sigma = 0.1 * std::pow(3.0, -1.0 / 6.0);
+  EXPECT_NEAR(d.est.ComponentSigmas(0)[0], sigma, 1e-15);
+  for (const std::vector<double>& p : {std::vector<double>{0.21, 0.69}, {0.44, 0.12}}) {
+    EXPECT_NEAR(LogPdf(h.est, p)[0], h.est.LogPdfReference(p.data()), 1e-10);
+    EXPECT_NEAR(LogPdf(d.est, p)[0], d.est.LogPdfReference(p.data()), 1e-10);
+    // The two differ by how much the prior weighs: not by a constant.
+    EXPECT_GT(std::abs(LogPdf(h.est, p)[0] - LogPdf(d.est, p)[0]), 0.1);
+  }
+}
+
 TEST(ParzenEstimatorTest, DiscreteMatchesOptunaAndMergesRepeats) {
   // [2, 2, 3, 9] on 1..10 with prior 5.5: bandwidths 0 -> 1.667 (clip),
   // 1 -> 1.667, 2.5, 3.5. The two 2s become one component of weight 2/5.

@@ -12,7 +12,6 @@
 namespace hypertune::tpe {
 namespace {
 
-constexpr double kSigma0Magnitude = 0.2;  // multivariate bandwidth factor (Optuna's)
 constexpr double kMinSigmaNoClip = 1e-12;  // bandwidth floor without magic clip
 constexpr double kNarrowBin = 0.1;        // step/sigma below which bins use the midpoint rule
 constexpr size_t kMaxTable = size_t{1} << 16;  // largest bin-mass table (entries)
@@ -233,7 +232,7 @@ void ParzenEstimator::LayOutMultivariate(std::span<const double* const> columns,
   weight_.assign(n_pad_, 0.0);
   for (size_t i = 0; i < n; ++i) weight_[i] = w[i] * inv_total;
   const double m = static_cast<double>(n) + (has_prior_ ? 1.0 : 0.0);  // components
-  const double sigma0 = kSigma0Magnitude * std::pow(std::max(static_cast<double>(n), 1.0),
+  const double sigma0 = options_.bandwidth_factor * std::pow(std::max(static_cast<double>(n), 1.0),
                                                     -1.0 / (static_cast<double>(dims_.size()) + 4.0));
   for (size_t d = 0; d < dims_.size(); ++d) {
     Dim& dim = dims_[d];
@@ -265,7 +264,7 @@ void ParzenEstimator::Prepare() {
     const size_t nn = n_narrow_pad_;
     if (s.kind == ParamSpec::Kind::kContinuous) {
       PrepareComponents(weight_.data(), dim.mu.data(), dim.sigma.data(), n_pad_, s.low, s.high,
-                        /*density=*/true, kInvSqrt2Pi, dim.inv.data(), coef_.data());
+                        options_.density_kernels, kInvSqrt2Pi, dim.inv.data(), coef_.data());
       sorted_mu_ = !options_.multivariate;
       if (sorted_mu_) {
         blocks_.resize(n_pad_ / kLanes);
@@ -302,7 +301,7 @@ void ParzenEstimator::Prepare() {
       const double sigma = 1.0 / dim.inv_shared;
       if (s.kind == ParamSpec::Kind::kContinuous) {
         DivideByMass(dim.mu.data(), n_pad_, dim.inv_shared, s.low, s.high, coef_.data());
-        log_scale_ -= std::log(sigma) + kLogSqrt2Pi;
+        log_scale_ -= (options_.density_kernels ? std::log(sigma) : 0.0) + kLogSqrt2Pi;
         continue;
       }
       const double h = s.step * dim.inv_shared;

@@ -8,12 +8,15 @@
 //   discrete     the same normal, integrated over the bin [x - step/2, x + step/2]
 //   categorical  (p0 + [c == observed]) / (1 + K p0), p0 = prior_weight / (n + 1);
 //                the prior component is uniform
-// and a multivariate component is the product over dimensions.
+// and a multivariate component is the product over dimensions. With
+// density_kernels off, continuous kernels are multiplied by their bandwidth
+// (so the mixture no longer integrates to one: only ratios of it matter).
 //
 // Bandwidths: univariate (one dimension, `multivariate` false) uses the
 // distance to the neighbouring observations (the prior's centre and, with
 // consider_endpoints, the bounds count as neighbours); multivariate uses
-// 0.2 n^(-1/(D+4)) * range in every dimension. Both are clipped to
+// bandwidth_factor n^(-1/(D+4)) * range in every dimension (Scott's rule
+// with Optuna's factor 0.2 by default). Both are clipped to
 // [range / min(100, 1 + components), range] with consider_magic_clip, to
 // [1e-12, range] without.
 //
@@ -34,11 +37,17 @@
 namespace hypertune::tpe {
 
 struct EstimatorOptions {
+  // Continuous kernels as proper densities (each integrates to its weight),
+  // or scaled by their bandwidth so that each peaks at weight / (sqrt(2 pi) Z)
+  // whatever its width (Optuna 3.1.0's evaluation). See TpeKernelScale.
+  bool density_kernels = true;
   bool consider_prior = true;
   double prior_weight = 1.0;
   bool consider_magic_clip = true;
   bool consider_endpoints = false;
   bool multivariate = false;
+  // Multivariate bandwidths: factor * n^(-1/(D+4)) * range (Optuna: 0.2).
+  double bandwidth_factor = 0.2;
   // Univariate only: the caller guarantees the values arrive sorted
   // (skips a check). Unsorted values are sorted either way.
   bool sorted = false;

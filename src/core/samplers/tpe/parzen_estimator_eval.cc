@@ -94,7 +94,8 @@ double ParzenEstimator::PriorLogPdf(const double* y) const {
     switch (s.kind) {
       case ParamSpec::Kind::kCategorical: lp -= std::log(s.n_choices); break;
       case ParamSpec::Kind::kContinuous:
-        lp += LogTruncatedNormalPdf(y[d], mu, s.range(), s.low, s.high);
+        lp += LogTruncatedNormalPdf(y[d], mu, s.range(), s.low, s.high) +
+              (options_.density_kernels ? 0.0 : std::log(s.range()));
         break;
       case ParamSpec::Kind::kDiscrete:
         lp += LogTruncatedNormalBinMass(y[d], 0.5 * s.step, mu, s.range(), s.low, s.high);
@@ -119,7 +120,8 @@ double ParzenEstimator::ObservationLogSumReference(const double* y) const {
           t += std::log(dim.cat[i] == y[d] ? dim.p_match : dim.p_other);
           break;
         case ParamSpec::Kind::kContinuous:
-          t += LogTruncatedNormalPdf(y[d], dim.mu[i], dim.sigma[i], s.low, s.high);
+          t += LogTruncatedNormalPdf(y[d], dim.mu[i], dim.sigma[i], s.low, s.high) +
+               (options_.density_kernels ? 0.0 : std::log(dim.sigma[i]));
           break;
         case ParamSpec::Kind::kDiscrete:
           t += LogTruncatedNormalBinMass(y[d], 0.5 * s.step, dim.mu[i], dim.sigma[i], s.low,

@@ -217,7 +217,7 @@ HT_VEC_INLINE void PrepareBlock(const double* w, const double* mu, const double*
   const D iv = 1.0 / Load<W>(sigma);
   const D wv = Load<W>(w);
   Store<W>(inv, iv);
-  Store<W>(coef, (density ? wv * scale * iv : wv) * InverseMass<W>((low - m) * iv, (high - m) * iv));
+  Store<W>(coef, (density ? wv * scale * iv : wv * scale) * InverseMass<W>((low - m) * iv, (high - m) * iv));
 }
 
 template <int W>

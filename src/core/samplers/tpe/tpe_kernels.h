@@ -88,7 +88,7 @@ double SumMultivariate(const double* coef, size_t n, const MvDim* dims, size_t n
 
 // Component set-up for one-dimensional mixtures, any n:
 //   inv_i  = 1 / sigma_i
-//   coef_i = w_i * (density ? scale * inv_i : 1) / Z_i
+//   coef_i = w_i * scale * (density ? inv_i : 1) / Z_i
 // where Z_i is the mass of N(mu_i, sigma_i^2) on [low, high] (low <= mu_i <=
 // high), less tails beyond 7 sigmas (1.3e-12): components far from both
 // bounds cost no erfc.

@@ -33,6 +33,10 @@ Status TpeSamplerOptions::Validate() const {
     return bad("prior_weight must be finite and > 0, got " + std::to_string(prior_weight));
   }
   if (group && !multivariate) return bad("group requires multivariate");
+  if (!(multivariate_bandwidth_factor > 0.0) || !std::isfinite(multivariate_bandwidth_factor)) {
+    return bad("multivariate_bandwidth_factor must be finite and > 0, got " +
+               std::to_string(multivariate_bandwidth_factor));
+  }
   return Status::Ok();
 }
 
@@ -75,8 +79,9 @@ class TpeSampler::Impl {
 };
 
 int TpeSampler::Impl::Gamma(int n) const {
+  const double beta = options.multivariate ? 0.15 : 0.1;
   const int g = options.gamma ? options.gamma(n)
-                              : std::min(static_cast<int>(std::ceil(0.1 * n)), 25);
+                              : std::min(static_cast<int>(std::ceil(beta * n)), 25);
   return std::clamp(g, 0, n);
 }
 
@@ -99,11 +104,13 @@ void TpeSampler::Impl::Propose(std::span<const ParamSpec> specs,
     below[d] = obs.below[d].data();
     above[d] = obs.above[d].data();
   }
-  tpe::EstimatorOptions eo{.consider_prior = options.consider_prior,
+  tpe::EstimatorOptions eo{.density_kernels = options.kernel_scale == TpeKernelScale::kDensity,
+                           .consider_prior = options.consider_prior,
                            .prior_weight = options.prior_weight,
                            .consider_magic_clip = options.consider_magic_clip,
                            .consider_endpoints = options.consider_endpoints,
-                           .multivariate = multivariate};
+                           .multivariate = multivariate,
+                           .bandwidth_factor = options.multivariate_bandwidth_factor};
   tpe::ParzenEstimator& l = l_;
   tpe::ParzenEstimator& g = g_;
   eo.weight_sum = obs.below_w_sum;
