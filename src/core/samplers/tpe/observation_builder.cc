@@ -219,10 +219,15 @@ void CollectOne(ObservationStore& store, std::string_view name, ValueMapper& map
   const auto& entries = c != nullptr ? store.SortedEntries(name) : kNoEntries;
   int k = 0;
   if (identity && run.empty() && mapper.log() == c->log_keys) {
-    for (const ObservationStore::SortedEntry& e : entries) {
-      ay[k] = e.key;
-      aw[k] = weights.Get(rank[e.number]);
-      k += is_below[e.number] == 0;
+    // Branch-free: below entries are written, then overwritten (their rank
+    // may be `count`, one past the last weight: clamp it).
+    const int last = std::max(count - 1, 0);
+    if (count > 0) {
+      for (const ObservationStore::SortedEntry& e : entries) {
+        ay[k] = e.key;
+        aw[k] = weights.Get(std::min(rank[e.number], last));
+        k += is_below[e.number] == 0;
+      }
     }
     out.above_sorted = true;
   } else {
