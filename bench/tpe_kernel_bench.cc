@@ -69,8 +69,8 @@ double RunTrial(hypertune::Sampler& sampler, TrialCache& cache) {
   std::vector<double> values;
   for (const Param& p : Params()) {
     auto it = rel.find(p.name);
-    const double v = it != rel.end() ? it->second
-                                     : sampler.SampleIndependent(cache, t, p.name, *p.dist);
+    const double v =
+        it != rel.end() ? it->second : sampler.SampleIndependent(cache, t, p.name, *p.dist);
     values.push_back(v);
     t.params.push_back({p.name, p.dist, v});
   }
@@ -96,7 +96,8 @@ void Synthetic(TrialCache& cache, int n, uint64_t seed) {
     t.number = k;
     t.trial_id = k;
     t.state = TrialState::kComplete;
-    for (size_t p = 0; p < v.size(); ++p) t.params.push_back({Params()[p].name, Params()[p].dist, v[p]});
+    for (size_t p = 0; p < v.size(); ++p)
+      t.params.push_back({Params()[p].name, Params()[p].dist, v[p]});
     t.values = {Objective(v)};
     cache.Apply(std::move(t));
   }

@@ -45,7 +45,8 @@ TEST(IntersectionSearchSpaceTest, IntersectsIncrementallyAndDropsChangedDistribu
   TrialCache cache(0, "s", {StudyDirection::kMinimize});
   IntersectionSearchSpace space;
   auto x = Float(0, 1);
-  cache.Apply(MakeTrial(0, TrialState::kComplete, {{"x", x}, {"y", Float(0, 1)}, {"z", Float(0, 1)}}));
+  cache.Apply(
+      MakeTrial(0, TrialState::kComplete, {{"x", x}, {"y", Float(0, 1)}, {"z", Float(0, 1)}}));
   EXPECT_EQ(Names(space.Calculate(cache)), (std::set<std::string>{"x", "y", "z"}));
   // Equal distributions held by different objects still match.
   cache.Apply(MakeTrial(1, TrialState::kComplete, {{"x", Float(0, 1)}, {"y", Float(0, 1)}}));

@@ -50,8 +50,7 @@ class ViewCursor {
 // trial finishes.
 class IntersectionSearchSpace {
  public:
-  explicit IntersectionSearchSpace(bool include_pruned = false)
-      : include_pruned_(include_pruned) {}
+  explicit IntersectionSearchSpace(bool include_pruned = false) : include_pruned_(include_pruned) {}
 
   // The intersection over the trials `view` holds. Sorted by name (the map).
   const SearchSpace& Calculate(const StudyView& view);

@@ -144,8 +144,8 @@ class TpeSampler final : public Sampler {
   SearchSpace InferRelativeSearchSpace(const StudyView& study, const FrozenTrial& trial) override;
   InternalParams SampleRelative(const StudyView& study, const FrozenTrial& trial,
                                 const SearchSpace& space) override;
-  double SampleIndependent(const StudyView& study, const FrozenTrial& trial,
-                           std::string_view name, const Distribution& distribution) override;
+  double SampleIndependent(const StudyView& study, const FrozenTrial& trial, std::string_view name,
+                           const Distribution& distribution) override;
 
   const TpeSamplerOptions& options() const;
 

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <vector>
 
-#include "src/core/samplers/tpe/tpe_math.h"
 #include "hypertune/core/random.h"
+#include "src/core/samplers/tpe/tpe_math.h"
 
 namespace hypertune::tpe {
 namespace {
@@ -38,8 +38,8 @@ TEST(ScalarMathTest, LogGaussMassMatchesDifferenceOfCdfs) {
   EXPECT_NEAR(std::exp(LogGaussMass(-2.0, -1.0)), 0.135905121983278, 1e-14);
   // Narrow interval: h * phi(m) to first order, m the midpoint.
   const double m = 0.5 + 0.5e-6;
-  EXPECT_NEAR(std::exp(LogGaussMass(0.5, 0.5 + 1e-6)),
-              1e-6 * std::exp(-0.5 * m * m - kLogSqrt2Pi), 1e-16);  // h is exact to 1e-10
+  EXPECT_NEAR(std::exp(LogGaussMass(0.5, 0.5 + 1e-6)), 1e-6 * std::exp(-0.5 * m * m - kLogSqrt2Pi),
+              1e-16);  // h is exact to 1e-10
   // Far tail stays finite and accurate: log P(Z > 40) = -804.608442013754.
   EXPECT_NEAR(LogGaussMass(40.0, 1e300), -804.608442013754, 1e-9);
   EXPECT_EQ(LogGaussMass(1.0, 1.0), kLogZero);
@@ -189,8 +189,8 @@ TEST_P(KernelsTest, BinKernelsMatchExactBinMasses) {
     h2.push_back(h * h);
   }
   for (double x : {-1.0, -0.5, 0.0, 0.02, 0.46, 1.3}) {
-    EXPECT_LT(RelErr(SumWideBins(any.coef.data(), any.mu.data(), any.inv.data(), any.mu.size(),
-                                 x, step / 2),
+    EXPECT_LT(RelErr(SumWideBins(any.coef.data(), any.mu.data(), any.inv.data(), any.mu.size(), x,
+                                 step / 2),
                      exact(any, x)),
               1e-9);
     for (bool fast : {false, true}) {
@@ -219,10 +219,13 @@ TEST_P(KernelsTest, SumMultivariateMatchesScalar) {
   const int64_t k = 2;  // the point's grid index
   MvDim dims[4];
   dims[0] = {.kind = MvDim::Kind::kGauss, .values = m.mu.data(), .x = x_gauss, .inv = 4.0};
-  dims[1] = {.kind = MvDim::Kind::kNarrowBin, .values = mu2.data(), .x = x_bin, .inv = 2.0,
-             .h2 = h2};
+  dims[1] = {
+      .kind = MvDim::Kind::kNarrowBin, .values = mu2.data(), .x = x_bin, .inv = 2.0, .h2 = h2};
   dims[2] = {.kind = MvDim::Kind::kTable, .index = idx.data(), .table = table.data() + k + 4};
-  dims[3] = {.kind = MvDim::Kind::kCategorical, .values = cat.data(), .x = x_cat, .match = -0.2,
+  dims[3] = {.kind = MvDim::Kind::kCategorical,
+             .values = cat.data(),
+             .x = x_cat,
+             .match = -0.2,
              .other = -1.7};
   double want = 0;
   for (size_t i = 0; i < n; ++i) {

@@ -1,7 +1,5 @@
 // ObservationStore: the incremental ranking, columns and running set against
 // brute-force recomputation; Optuna's ranking of PRUNED trials by hand.
-#include "src/core/samplers/tpe/observation_store.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +7,7 @@
 #include <vector>
 
 #include "hypertune/core/random.h"
+#include "src/core/samplers/tpe/observation_store.h"
 
 namespace hypertune::tpe {
 namespace {
@@ -30,18 +29,18 @@ TEST(ObservationStoreTest, RanksCompleteThenPrunedByStepThenValue) {
   TrialCache cache(0, "s", {StudyDirection::kMinimize});
   cache.Apply(Trial(0, TrialState::kPruned, 0, 0.1, {{1, 0.5}, {3, 9.0}}));  // step 3, value 9
   cache.Apply(Trial(1, TrialState::kComplete, 5.0, 0.2));
-  cache.Apply(Trial(2, TrialState::kPruned, 0, 0.3, {{3, 2.0}}));            // step 3, value 2
-  cache.Apply(Trial(3, TrialState::kPruned, 0, 0.4));                        // no report
+  cache.Apply(Trial(2, TrialState::kPruned, 0, 0.3, {{3, 2.0}}));  // step 3, value 2
+  cache.Apply(Trial(3, TrialState::kPruned, 0, 0.4));              // no report
   cache.Apply(Trial(4, TrialState::kComplete, 7.0, 0.5));
-  cache.Apply(Trial(5, TrialState::kPruned, 0, 0.6, {{8, 100.0}}));          // step 8
+  cache.Apply(Trial(5, TrialState::kPruned, 0, 0.6, {{8, 100.0}}));  // step 8
   cache.Apply(Trial(6, TrialState::kFail, 0, 0.7));
   cache.Apply(Trial(7, TrialState::kRunning, 0, 0.8));
   ObservationStore store;
   store.Sync(cache);
   EXPECT_EQ(store.n_finished(), 6);
   // Order: 1 (5.0), 4 (7.0), 5 (step 8), 2 (step 3, 2.0), 0 (step 3, 9.0), 3.
-  const std::vector<std::vector<int>> want = {{}, {1}, {1, 4}, {1, 4, 5}, {1, 2, 4, 5},
-                                              {0, 1, 2, 4, 5}, {0, 1, 2, 3, 4, 5}};
+  const std::vector<std::vector<int>> want = {
+      {}, {1}, {1, 4}, {1, 4, 5}, {1, 2, 4, 5}, {0, 1, 2, 4, 5}, {0, 1, 2, 3, 4, 5}};
   for (int k = 0; k <= 6; ++k) EXPECT_EQ(store.Below(k), want[k]) << k;
   EXPECT_TRUE(store.IsBelow(2));
   EXPECT_FALSE(store.Below(2).empty() || store.IsBelow(2));
@@ -70,7 +69,8 @@ TEST(ObservationStoreTest, IncrementalMatchesBruteForce) {
       const double u = rng.Uniform();
       t.state = u < 0.6 ? TrialState::kComplete : u < 0.8 ? TrialState::kPruned : TrialState::kFail;
       if (t.state == TrialState::kComplete) t.values = {rng.Uniform()};
-      if (t.state == TrialState::kPruned) t.intermediate_values = {{static_cast<int64_t>(rng.UniformInt(3)), rng.Uniform()}};
+      if (t.state == TrialState::kPruned)
+        t.intermediate_values = {{static_cast<int64_t>(rng.UniformInt(3)), rng.Uniform()}};
       cache.Apply(t);
     }
     if (k % 37 != 0) continue;
@@ -85,7 +85,8 @@ TEST(ObservationStoreTest, IncrementalMatchesBruteForce) {
         keys.emplace_back(-static_cast<double>(t.intermediate_values[0].first),
                           t.intermediate_values[0].second, t.number);
       }
-      if (t.state == TrialState::kComplete || t.state == TrialState::kPruned) with_x.push_back(t.number);
+      if (t.state == TrialState::kComplete || t.state == TrialState::kPruned)
+        with_x.push_back(t.number);
     }
     std::sort(keys.begin(), keys.end());
     ASSERT_EQ(store.n_finished(), static_cast<int>(keys.size()));

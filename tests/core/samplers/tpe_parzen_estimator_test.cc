@@ -7,14 +7,13 @@
 // are not: 3.1.0's truncnorm.logpdf leaves out the -log(sigma) term, so the
 // continuous references come from scipy.stats.truncnorm with Optuna's
 // bandwidths and weights.
-#include "src/core/samplers/tpe/parzen_estimator.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <numbers>
 #include <vector>
 
+#include "src/core/samplers/tpe/parzen_estimator.h"
 #include "src/core/samplers/tpe/tpe_math.h"
 
 namespace hypertune::tpe {
@@ -78,8 +77,8 @@ TEST(ParzenEstimatorTest, UnivariateBandwidthsByHand) {
   ExpectAllNear(b.est.ComponentWeights(), {0.2, 0.2, 0.2, 0.2}, 1e-15);
   EXPECT_NEAR(b.est.prior_weight(), 0.2, 1e-15);
   ExpectAllNear(LogPdf(b.est, {-2, -1.0, 0.12, 1.0, 2.9}),
-                {-1.9099913075044264, -1.6223664018120356, -1.3162667337259872,
-                 -1.4381881506439136, -2.2252575105876917},
+                {-1.9099913075044264, -1.6223664018120356, -1.3162667337259872, -1.4381881506439136,
+                 -2.2252575105876917},
                 1e-10);
   // Endpoints count as neighbours; no clip: -1.9 -> max(0.1, 2.0), 0.15 ->
   // 0.35, 1.7 -> max(1.2, 1.3).
@@ -87,8 +86,8 @@ TEST(ParzenEstimatorTest, UnivariateBandwidthsByHand) {
                 {.consider_magic_clip = false, .consider_endpoints = true});
   ExpectAllNear(e.est.ComponentSigmas(0), {2.0, 2.0, 0.35, 1.3}, 1e-15);
   ExpectAllNear(LogPdf(e.est, {-2, -1.0, 0.12, 1.0, 2.9}),
-                {-1.9293856943450605, -1.810157000307715, -0.9125109266018249,
-                 -1.6601252453261544, -2.2211928631955082},
+                {-1.9293856943450605, -1.810157000307715, -0.9125109266018249, -1.6601252453261544,
+                 -2.2211928631955082},
                 1e-10);
 }
 
@@ -128,7 +127,9 @@ TEST(ParzenEstimatorTest, HeightKernelsLeaveOutOneOverSigma) {
   auto d = Make({FloatDistribution{0, 1}, FloatDistribution{0, 1}}, obs,
                 {.consider_magic_clip = false, .multivariate = true, .bandwidth_factor = 0.1});
   auto h = Make({FloatDistribution{0, 1}, FloatDistribution{0, 1}}, obs,
-                {.density_kernels = false, .consider_magic_clip = false, .multivariate = true,
+                {.density_kernels = false,
+                 .consider_magic_clip = false,
+                 .multivariate = true,
                  .bandwidth_factor = 0.1});
   const double sigma = 0.1 * std::pow(3.0, -1.0 / 6.0);
   EXPECT_NEAR(d.est.ComponentSigmas(0)[0], sigma, 1e-15);
@@ -147,13 +148,13 @@ TEST(ParzenEstimatorTest, DiscreteMatchesOptunaAndMergesRepeats) {
   EXPECT_EQ(b.est.n_observation_components(), 3u);
   ExpectAllNear(b.est.ComponentWeights(), {0.4, 0.2, 0.2}, 1e-15);
   ExpectAllNear(LogPdf(b.est, {1, 2, 3, 5, 10}),
-                {-1.9241173226126609, -1.7440447692484125, -1.813821264164496,
-                 -2.403951410521355, -2.9420998024395293},
+                {-1.9241173226126609, -1.7440447692484125, -1.813821264164496, -2.403951410521355,
+                 -2.9420998024395293},
                 1e-9);
   // Step 2, 30 distinct observations: Optuna's ramp weights (the first
   // weight is 1/30 of the flat ones). Repeated values would make the result depend
   // on how ties sort, which numpy leaves unspecified.
-  const std::vector<double> vals = {52, 174, 4,   112, 152, 188, 32, 148, 110, 192,
+  const std::vector<double> vals = {52,  174, 4,   112, 152, 188, 32, 148, 110, 192,
                                     108, 186, 158, 26,  14,  60,  44, 48,  66,  16,
                                     86,  126, 6,   144, 90,  96,  12, 200, 166, 154};
   auto s = Make({IntDistribution{0, 200, false, 2}}, {vals});
@@ -169,8 +170,8 @@ TEST(ParzenEstimatorTest, CategoricalKernelByHand) {
   // uniform; all four weights 1/4. P(a) = 1/12 + (5+5+1)/28 = 10/21,
   // P(b) = 1/12 + 3/28 = 4/21, P(c) = 1/12 + 7/28 = 7/21.
   auto b = Make({CategoricalDistribution{{"a", "b", "c"}}}, {{0, 0, 2}});
-  ExpectAllNear(LogPdf(b.est, {0, 1, 2}), {std::log(10.0 / 21), std::log(4.0 / 21), std::log(7.0 / 21)},
-                1e-14);
+  ExpectAllNear(LogPdf(b.est, {0, 1, 2}),
+                {std::log(10.0 / 21), std::log(4.0 / 21), std::log(7.0 / 21)}, 1e-14);
 }
 
 TEST(ParzenEstimatorTest, MultivariateMatchesReference) {
@@ -179,9 +180,10 @@ TEST(ParzenEstimatorTest, MultivariateMatchesReference) {
   std::vector<Distribution> dists = {FloatDistribution{1e-4, 1, true}, IntDistribution{1, 64, true},
                                      CategoricalDistribution{{"a", "b", "c"}},
                                      FloatDistribution{0, 1, false, 0.25}};
-  auto b = Make(dists, {{1e-3, 2e-2, 0.5, 1e-4, 3e-3}, {1, 4, 64, 8, 9}, {0, 2, 2, 1, 0},
-                        {0, 0.25, 1.0, 0.5, 0.5}},
-                {.multivariate = true});
+  auto b = Make(
+      dists,
+      {{1e-3, 2e-2, 0.5, 1e-4, 3e-3}, {1, 4, 64, 8, 9}, {0, 2, 2, 1, 0}, {0, 0.25, 1.0, 0.5, 0.5}},
+      {.multivariate = true});
   EXPECT_NEAR(b.est.ComponentSigmas(0)[0], 1.5063795982378922, 1e-14);
   EXPECT_NEAR(b.est.ComponentSigmas(1)[0], 0.794837319961403, 1e-14);
   EXPECT_NEAR(b.est.ComponentSigmas(3)[0], 0.20444135848948566, 1e-14);
@@ -232,7 +234,8 @@ TEST(ParzenEstimatorTest, DensitiesIntegrateToOne) {
   // Two dimensions, continuous x discrete: sum over the grid of integrals.
   std::vector<double> d2;
   for (double v : obs) d2.push_back(std::round(v + 3));
-  auto m = Make({FloatDistribution{-3, 7}, IntDistribution{0, 10}}, {obs, d2}, {.multivariate = true});
+  auto m =
+      Make({FloatDistribution{-3, 7}, IntDistribution{0, 10}}, {obs, d2}, {.multivariate = true});
   double total = 0;
   for (int g = 0; g <= 10; ++g) {
     std::vector<double> pts;
@@ -241,7 +244,8 @@ TEST(ParzenEstimatorTest, DensitiesIntegrateToOne) {
       pts.push_back(g);
     }
     const std::vector<double> l2 = LogPdf(m.est, pts);
-    for (int k = 0; k < 4000; ++k) total += 0.5 * (std::exp(l2[k]) + std::exp(l2[k + 1])) * 10.0 / 4000;
+    for (int k = 0; k < 4000; ++k)
+      total += 0.5 * (std::exp(l2[k]) + std::exp(l2[k + 1])) * 10.0 / 4000;
   }
   EXPECT_NEAR(total, 1.0, 1e-5);
 }

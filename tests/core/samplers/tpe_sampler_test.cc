@@ -96,13 +96,15 @@ TEST(TpeSamplerTest, StartupTrialsAreRandomDraws) {
     Rng rng(5);
     const auto params = ParamsOf(s);
     for (int k = 0; k < 7; ++k) {
-      const std::vector<double> want = {RandomSampler::Draw(*kCat, rng), RandomSampler::Draw(*kX, rng),
-                                        RandomSampler::Draw(*kN, rng), RandomSampler::Draw(*kLr, rng)};
+      const std::vector<double> want = {
+          RandomSampler::Draw(*kCat, rng), RandomSampler::Draw(*kX, rng),
+          RandomSampler::Draw(*kN, rng), RandomSampler::Draw(*kLr, rng)};
       EXPECT_EQ(params[static_cast<size_t>(k)], want) << "trial " << k << " multivariate=" << mv;
     }
     // The 8th is TPE's.
-    const std::vector<double> next = {RandomSampler::Draw(*kCat, rng), RandomSampler::Draw(*kX, rng),
-                                      RandomSampler::Draw(*kN, rng), RandomSampler::Draw(*kLr, rng)};
+    const std::vector<double> next = {RandomSampler::Draw(*kCat, rng),
+                                      RandomSampler::Draw(*kX, rng), RandomSampler::Draw(*kN, rng),
+                                      RandomSampler::Draw(*kLr, rng)};
     EXPECT_NE(params[7], next);
   }
 }
@@ -200,7 +202,8 @@ TEST(TpeSamplerTest, ConstantLiarPushesAwayFromRunningTrials) {
   int differ = 0;
   for (uint64_t seed = 1; seed <= 30; ++seed) {
     for (bool mv : {false, true}) {
-      TrialCache none(0, "s", {StudyDirection::kMinimize}), busy(0, "s", {StudyDirection::kMinimize});
+      TrialCache none(0, "s", {StudyDirection::kMinimize}),
+          busy(0, "s", {StudyDirection::kMinimize});
       history(none, false);
       history(busy, true);
       TpeSampler a({.seed = seed, .multivariate = mv}), b({.seed = seed, .multivariate = mv});
@@ -320,10 +323,11 @@ TEST(TpeSamplerTest, UserGammaAndWeightsAreUsed) {
                       .multivariate = false,
                       .n_startup_trials = 5,
                       .gamma = [](int) { return 3; },
-                      .weights = [&asked](int n) {
-                        asked.push_back(n);
-                        return std::vector<double>(static_cast<size_t>(n), 1.0);
-                      }});
+                      .weights =
+                          [&asked](int n) {
+                            asked.push_back(n);
+                            return std::vector<double>(static_cast<size_t>(n), 1.0);
+                          }});
   MiniStudy s(sampler);
   for (int k = 0; k < 6; ++k) {
     s.Run([](MiniTrial& t) { return t.Suggest("x", kX); });

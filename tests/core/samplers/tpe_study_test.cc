@@ -22,7 +22,8 @@ double Mixed(Trial& t) {
   const double lr = t.SuggestFloat("lr", 1e-5, 1, {.log = true});
   const int64_t n = t.SuggestInt("n", 1, 16);
   const double bias = kind == "b" ? 0.0 : kind == "a" ? 0.6 : 0.3;
-  return bias + (x + 2.5) * (x + 2.5) + std::pow(std::log10(lr) + 1, 2) + 0.05 * (n - 12) * (n - 12);
+  return bias + (x + 2.5) * (x + 2.5) + std::pow(std::log10(lr) + 1, 2) +
+         0.05 * (n - 12) * (n - 12);
 }
 
 std::shared_ptr<Study> RunStudy(std::shared_ptr<Sampler> sampler, int trials, int jobs = 1,
@@ -45,12 +46,15 @@ std::vector<std::map<std::string, ParamValue, std::less<>>> Params(Study& s) {
 
 TEST(TpeStudyTest, SameSeedSameStudyWithOneJob) {
   for (bool mv : {false, true}) {
-    auto make = [mv] { return std::make_shared<TpeSampler>(TpeSamplerOptions{.seed = 11, .multivariate = mv}); };
+    auto make = [mv] {
+      return std::make_shared<TpeSampler>(TpeSamplerOptions{.seed = 11, .multivariate = mv});
+    };
     auto a = RunStudy(make(), 60);
     auto b = RunStudy(make(), 60);
     EXPECT_EQ(Params(*a), Params(*b)) << "multivariate=" << mv;
     EXPECT_EQ(a->BestValue().value(), b->BestValue().value());
-    auto c = RunStudy(std::make_shared<TpeSampler>(TpeSamplerOptions{.seed = 12, .multivariate = mv}), 60);
+    auto c = RunStudy(
+        std::make_shared<TpeSampler>(TpeSamplerOptions{.seed = 12, .multivariate = mv}), 60);
     EXPECT_NE(Params(*a), Params(*c));
   }
 }
@@ -75,8 +79,7 @@ TEST(TpeStudyTest, ParallelJobsWithConstantLiarAndPruning) {
   // Four threads, pruned trials (the default MedianPruner) and the constant
   // liar: every trial finishes, every value is valid, and TPE still finds a
   // good point.
-  auto sampler =
-      std::make_shared<TpeSampler>(TpeSamplerOptions{.seed = 3, .constant_liar = true});
+  auto sampler = std::make_shared<TpeSampler>(TpeSamplerOptions{.seed = 3, .constant_liar = true});
   auto objective = [](Trial& t) {
     const double x = t.SuggestFloat("x", -5, 5);
     const double y = t.SuggestFloat("y", -5, 5);
@@ -108,8 +111,8 @@ TEST(TpeStudyTest, ConditionalSpaceWithGroups) {
     }
     return 1.0 + 0.01 * std::pow(static_cast<double>(t.SuggestInt("depth", 1, 12)) - 5, 2);
   };
-  auto study = RunStudy(std::make_shared<TpeSampler>(TpeSamplerOptions{.seed = 5, .group = true}), 60,
-                   1, objective);
+  auto study = RunStudy(std::make_shared<TpeSampler>(TpeSamplerOptions{.seed = 5, .group = true}),
+                        60, 1, objective);
   EXPECT_LT(study->BestValue().value(), 0.01);
   EXPECT_EQ(std::get<std::string>(study->BestParams().value().at("model")), "linear");
 }

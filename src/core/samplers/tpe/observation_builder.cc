@@ -24,8 +24,8 @@ void WeightFunction::Prepare(int n) {
   if (n <= 0) return;
   std::vector<double> w = user_(n);
   auto fail = [n](const std::string& why) {
-    throw HypertuneError(Status::InvalidArgument("TpeSamplerOptions::weights(" +
-                                                 std::to_string(n) + ") " + why));
+    throw HypertuneError(
+        Status::InvalidArgument("TpeSamplerOptions::weights(" + std::to_string(n) + ") " + why));
   };
   if (w.size() < static_cast<size_t>(n)) {
     fail("returned " + std::to_string(w.size()) + " weights, fewer than asked");
@@ -85,11 +85,14 @@ bool ValueMapper::Map(const ObservationStore::Column& column, int number, double
   const size_t k = static_cast<size_t>(number);
   const double v = column.value[k];
   switch (modes_[column.dist[k]]) {
-    case Mode::kNone: return false;
+    case Mode::kNone:
+      return false;
     case Mode::kRange:
       if (v < spec_.first || v > spec_.last) return false;
       [[fallthrough]];
-    case Mode::kSame: *y = spec_.log ? column.log_value[k] : v; return true;
+    case Mode::kSame:
+      *y = spec_.log ? column.log_value[k] : v;
+      return true;
     case Mode::kCategorical: {
       const double c = Choice(*column.dists[column.dist[k]], v);
       *y = c;
@@ -102,12 +105,17 @@ bool ValueMapper::Map(const ObservationStore::Column& column, int number, double
 bool ValueMapper::Map(const TrialParam& param, double* y) const {
   const double v = param.internal;
   switch (ModeFor(*param.distribution)) {
-    case Mode::kNone: return false;
+    case Mode::kNone:
+      return false;
     case Mode::kRange:
       if (v < spec_.first || v > spec_.last) return false;
       [[fallthrough]];
-    case Mode::kSame: *y = spec_.Transform(v); return true;
-    case Mode::kCategorical: *y = Choice(*param.distribution, v); return *y >= 0.0;
+    case Mode::kSame:
+      *y = spec_.Transform(v);
+      return true;
+    case Mode::kCategorical:
+      *y = Choice(*param.distribution, v);
+      return *y >= 0.0;
   }
   return false;
 }

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "src/core/samplers/tpe/observation_store.h"
-#include "src/core/samplers/tpe/param_spec.h"
 #include "hypertune/core/sampler.h"
 #include "hypertune/core/study_view.h"
+#include "src/core/samplers/tpe/observation_store.h"
+#include "src/core/samplers/tpe/param_spec.h"
 
 namespace hypertune::tpe {
 
@@ -40,7 +40,7 @@ class WeightFunction {
   int n_ = 0;
   std::vector<double> table_;  // user weights
   double table_sum_ = 0.0;
-  int ramp_end_ = 0;           // default weights: start + r * step below this rank
+  int ramp_end_ = 0;  // default weights: start + r * step below this rank
   double start_ = 0.0, step_ = 0.0;
   std::vector<double> out_;
 };

@@ -47,8 +47,8 @@ void ObservationStore::Sync(const StudyView& view) {
     }
     const size_t n = static_cast<size_t>(number);
     if (n < recorded_.size() && recorded_[n]) continue;  // finished trials never change
-    const bool counted = t.state == TrialState::kComplete ||
-                         (t.state == TrialState::kPruned && n_objectives_ == 1);
+    const bool counted =
+        t.state == TrialState::kComplete || (t.state == TrialState::kPruned && n_objectives_ == 1);
     if (counted) Record(t);
   }
 }

@@ -22,10 +22,10 @@ struct ParamSpec {
   bool is_int = false;  // values are integers
   double low = 0.0;     // kernel support, transformed space
   double high = 1.0;
-  double step = 0.0;    // kDiscrete: grid step
-  double first = 0.0;   // smallest value of the distribution (internal)
-  double last = 1.0;    // largest value of the distribution (internal)
-  int n_choices = 0;    // kCategorical
+  double step = 0.0;   // kDiscrete: grid step
+  double first = 0.0;  // smallest value of the distribution (internal)
+  double last = 1.0;   // largest value of the distribution (internal)
+  int n_choices = 0;   // kCategorical
 
   // Preconditions: Validate(d).ok() and !IsSingle(d).
   static ParamSpec From(const Distribution& d);

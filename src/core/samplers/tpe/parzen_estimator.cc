@@ -5,15 +5,15 @@
 #include <limits>
 #include <numeric>
 
+#include "hypertune/core/status.h"
 #include "src/core/samplers/tpe/tpe_kernels.h"
 #include "src/core/samplers/tpe/tpe_math.h"
-#include "hypertune/core/status.h"
 
 namespace hypertune::tpe {
 namespace {
 
-constexpr double kMinSigmaNoClip = 1e-12;  // bandwidth floor without magic clip
-constexpr double kNarrowBin = 0.1;        // step/sigma below which bins use the midpoint rule
+constexpr double kMinSigmaNoClip = 1e-12;      // bandwidth floor without magic clip
+constexpr double kNarrowBin = 0.1;             // step/sigma below which bins use the midpoint rule
 constexpr size_t kMaxTable = size_t{1} << 16;  // largest bin-mass table (entries)
 // Mixtures with at least this many components sum in single precision
 // (relative error < 3e-7, twice the speed); smaller ones in double.
@@ -42,9 +42,8 @@ void ToFloat(const double* from, float* to, size_t n) {
 }  // namespace
 
 void ParzenEstimator::Build(std::span<const ParamSpec> specs,
-                            std::span<const double* const> columns,
-                            std::span<const double> weights, size_t n,
-                            const EstimatorOptions& options) {
+                            std::span<const double* const> columns, std::span<const double> weights,
+                            size_t n, const EstimatorOptions& options) {
   HT_CHECK(!specs.empty()) << "an estimator needs a dimension";
   HT_CHECK(options.multivariate || specs.size() == 1) << "univariate estimators are 1-D";
   HT_CHECK(columns.size() == specs.size() && weights.size() >= n) << "observations mismatch";
@@ -232,8 +231,9 @@ void ParzenEstimator::LayOutMultivariate(std::span<const double* const> columns,
   weight_.assign(n_pad_, 0.0);
   for (size_t i = 0; i < n; ++i) weight_[i] = w[i] * inv_total;
   const double m = static_cast<double>(n) + (has_prior_ ? 1.0 : 0.0);  // components
-  const double sigma0 = options_.bandwidth_factor * std::pow(std::max(static_cast<double>(n), 1.0),
-                                                    -1.0 / (static_cast<double>(dims_.size()) + 4.0));
+  const double sigma0 =
+      options_.bandwidth_factor * std::pow(std::max(static_cast<double>(n), 1.0),
+                                           -1.0 / (static_cast<double>(dims_.size()) + 4.0));
   for (size_t d = 0; d < dims_.size(); ++d) {
     Dim& dim = dims_[d];
     const ParamSpec& s = dim.spec;
@@ -242,8 +242,8 @@ void ParzenEstimator::LayOutMultivariate(std::span<const double* const> columns,
       std::copy_n(columns[d], n, dim.cat.begin());
       continue;
     }
-    const double min_sigma = options_.consider_magic_clip ? s.range() / std::min(100.0, 1.0 + m)
-                                                          : kMinSigmaNoClip;
+    const double min_sigma =
+        options_.consider_magic_clip ? s.range() / std::min(100.0, 1.0 + m) : kMinSigmaNoClip;
     const double sigma = std::clamp(sigma0 * s.range(), min_sigma, s.range());
     dim.mu.assign(n_pad_, s.low);
     std::copy_n(columns[d], n, dim.mu.begin());
@@ -287,8 +287,8 @@ void ParzenEstimator::Prepare() {
       // wide ones: w mass / Z.
       PrepareComponents(weight_.data(), dim.mu.data(), dim.sigma.data(), nn, s.low, s.high,
                         /*density=*/true, s.step * kInvSqrt2Pi, dim.inv.data(), coef_.data());
-      PrepareComponents(weight_.data() + nn, dim.mu.data() + nn, dim.sigma.data() + nn,
-                        n_pad_ - nn, s.low, s.high, /*density=*/false, 1.0, dim.inv.data() + nn,
+      PrepareComponents(weight_.data() + nn, dim.mu.data() + nn, dim.sigma.data() + nn, n_pad_ - nn,
+                        s.low, s.high, /*density=*/false, 1.0, dim.inv.data() + nn,
                         coef_.data() + nn);
       h2_.resize(nn);
       for (size_t i = 0; i < nn; ++i) h2_[i] = s.step * dim.inv[i] * s.step * dim.inv[i];

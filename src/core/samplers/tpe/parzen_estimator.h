@@ -30,9 +30,9 @@
 #include <span>
 #include <vector>
 
+#include "hypertune/core/random.h"
 #include "src/core/samplers/tpe/param_spec.h"
 #include "src/core/samplers/tpe/tpe_kernels.h"
-#include "hypertune/core/random.h"
 
 namespace hypertune::tpe {
 
@@ -99,18 +99,18 @@ class ParzenEstimator {
  private:
   struct Dim {
     ParamSpec spec;
-    std::vector<double> mu, sigma, inv;  // numeric, per component (padded)
-    std::vector<double> cat;             // categorical: observed index (-1 in padding)
-    double p_match = 0.0, p_other = 0.0; // categorical: row probabilities
-    std::vector<double> pmf;             // 1-D categorical: the whole mixture
+    std::vector<double> mu, sigma, inv;   // numeric, per component (padded)
+    std::vector<double> cat;              // categorical: observed index (-1 in padding)
+    double p_match = 0.0, p_other = 0.0;  // categorical: row probabilities
+    std::vector<double> pmf;              // 1-D categorical: the whole mixture
     // Multivariate discrete dimensions share sigma: either the midpoint rule
     // (narrow bins) or a table of log bin masses by grid index difference.
     bool narrow = true;
     double h2 = 0.0;
-    std::vector<int64_t> neg_grid;       // minus each component's grid index
-    std::vector<double> table;           // log mass by index difference + (G - 1)
+    std::vector<int64_t> neg_grid;  // minus each component's grid index
+    std::vector<double> table;      // log mass by index difference + (G - 1)
     int64_t grid_size = 0;
-    double inv_shared = 1.0;             // multivariate numeric: 1/sigma
+    double inv_shared = 1.0;  // multivariate numeric: 1/sigma
   };
 
   void BuildCategorical1D(const double* values, std::span<const double> weights, size_t n,
@@ -128,27 +128,27 @@ class ParzenEstimator {
 
   EstimatorOptions options_;
   std::vector<Dim> dims_;
-  size_t n_input_ = 0;      // observations given
-  size_t n_obs_ = 0;        // observation components after merging
-  size_t n_narrow_pad_ = 0; // 1-D discrete: narrow components first, padded
-  size_t n_pad_ = 0;        // all components, padded to kLanes
-  std::vector<double> weight_;   // normalized, per component (padding 0)
-  mutable std::vector<double> cum_;  // cumulative weights, prior last
-  std::vector<double> coef_;     // kernel coefficients (see tpe_kernels.h)
-  std::vector<double> h2_;       // 1-D discrete narrow components: (step/sigma)^2
-  std::vector<size_t> order_;    // scratch: sort order of unsorted univariate input
+  size_t n_input_ = 0;                       // observations given
+  size_t n_obs_ = 0;                         // observation components after merging
+  size_t n_narrow_pad_ = 0;                  // 1-D discrete: narrow components first, padded
+  size_t n_pad_ = 0;                         // all components, padded to kLanes
+  std::vector<double> weight_;               // normalized, per component (padding 0)
+  mutable std::vector<double> cum_;          // cumulative weights, prior last
+  std::vector<double> coef_;                 // kernel coefficients (see tpe_kernels.h)
+  std::vector<double> h2_;                   // 1-D discrete narrow components: (step/sigma)^2
+  std::vector<size_t> order_;                // scratch: sort order of unsorted univariate input
   std::vector<double> sorted_v_, sorted_w_;  // scratch: unsorted univariate input, sorted
   std::vector<double> wide_mu_, wide_sigma_, wide_w_;  // scratch: wide bins
-  mutable bool cum_ready_ = false;  // cum_ is built by the first Sample()
+  mutable bool cum_ready_ = false;                     // cum_ is built by the first Sample()
   // 1-D continuous univariate: components sorted by centre, so that sums
   // can skip blocks far from the point.
   bool sorted_mu_ = false;
   std::vector<BlockBounds> blocks_;
   std::vector<float> coef_f_, inv_f_;  // single-precision copies for fast sums
-  double log_scale_ = 0.0;  // log density = log(kernel sum) + log_scale_
-  mutable double coef_sum_ = -1.0;  // sum of coef_, computed when first needed
+  double log_scale_ = 0.0;             // log density = log(kernel sum) + log_scale_
+  mutable double coef_sum_ = -1.0;     // sum of coef_, computed when first needed
   double CoefSum() const;
-  bool fast_ = false;       // single-precision exponentials (large mixtures)
+  bool fast_ = false;  // single-precision exponentials (large mixtures)
   bool has_prior_ = false;
   double prior_w_ = 0.0;
 };

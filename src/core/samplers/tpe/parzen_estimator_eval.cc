@@ -4,10 +4,10 @@
 #include <cmath>
 #include <limits>
 
+#include "hypertune/core/status.h"
 #include "src/core/samplers/tpe/parzen_estimator.h"
 #include "src/core/samplers/tpe/tpe_kernels.h"
 #include "src/core/samplers/tpe/tpe_math.h"
-#include "hypertune/core/status.h"
 
 namespace hypertune::tpe {
 namespace {
@@ -55,8 +55,8 @@ void ParzenEstimator::Sample(Rng& rng, size_t count, std::vector<double>& out) c
       continue;
     }
     const double u = rng.Uniform() * cum_.back();
-    const size_t slot = static_cast<size_t>(std::upper_bound(cum_.begin(), cum_.end(), u) -
-                                            cum_.begin());
+    const size_t slot =
+        static_cast<size_t>(std::upper_bound(cum_.begin(), cum_.end(), u) - cum_.begin());
     const bool prior = slot >= n_pad_;
     for (const Dim& dim : dims_) {
       const ParamSpec& sp = dim.spec;
@@ -92,7 +92,9 @@ double ParzenEstimator::PriorLogPdf(const double* y) const {
     const ParamSpec& s = dims_[d].spec;
     const double mu = 0.5 * (s.low + s.high);
     switch (s.kind) {
-      case ParamSpec::Kind::kCategorical: lp -= std::log(s.n_choices); break;
+      case ParamSpec::Kind::kCategorical:
+        lp -= std::log(s.n_choices);
+        break;
       case ParamSpec::Kind::kContinuous:
         lp += LogTruncatedNormalPdf(y[d], mu, s.range(), s.low, s.high) +
               (options_.density_kernels ? 0.0 : std::log(s.range()));
@@ -124,8 +126,8 @@ double ParzenEstimator::ObservationLogSumReference(const double* y) const {
                (options_.density_kernels ? 0.0 : std::log(dim.sigma[i]));
           break;
         case ParamSpec::Kind::kDiscrete:
-          t += LogTruncatedNormalBinMass(y[d], 0.5 * s.step, dim.mu[i], dim.sigma[i], s.low,
-                                         s.high);
+          t +=
+              LogTruncatedNormalBinMass(y[d], 0.5 * s.step, dim.mu[i], dim.sigma[i], s.low, s.high);
           break;
       }
     }
@@ -162,8 +164,7 @@ double ParzenEstimator::ObservationLogSum(const double* y) const {
       const size_t nn = n_narrow_pad_;
       double s = 0.0;
       if (nn > 0) {
-        s += SumNarrowBins(coef_.data(), dim.mu.data(), dim.inv.data(), h2_.data(), nn, y[0],
-                           fast);
+        s += SumNarrowBins(coef_.data(), dim.mu.data(), dim.inv.data(), h2_.data(), nn, y[0], fast);
       }
       if (n_pad_ > nn) {
         s += SumWideBins(coef_.data() + nn, dim.mu.data() + nn, dim.inv.data() + nn, n_pad_ - nn,
@@ -180,20 +181,29 @@ double ParzenEstimator::ObservationLogSum(const double* y) const {
       MvDim& m = mv[d];
       switch (dim.spec.kind) {
         case ParamSpec::Kind::kContinuous:
-          m = {.kind = MvDim::Kind::kGauss, .values = dim.mu.data(), .x = y[d],
+          m = {.kind = MvDim::Kind::kGauss,
+               .values = dim.mu.data(),
+               .x = y[d],
                .inv = dim.inv_shared};
           break;
         case ParamSpec::Kind::kCategorical:
-          m = {.kind = MvDim::Kind::kCategorical, .values = dim.cat.data(), .x = y[d],
-               .match = std::log(dim.p_match), .other = std::log(dim.p_other)};
+          m = {.kind = MvDim::Kind::kCategorical,
+               .values = dim.cat.data(),
+               .x = y[d],
+               .match = std::log(dim.p_match),
+               .other = std::log(dim.p_other)};
           break;
         case ParamSpec::Kind::kDiscrete:
           if (dim.narrow) {
-            m = {.kind = MvDim::Kind::kNarrowBin, .values = dim.mu.data(), .x = y[d],
-                 .inv = dim.inv_shared, .h2 = dim.h2};
+            m = {.kind = MvDim::Kind::kNarrowBin,
+                 .values = dim.mu.data(),
+                 .x = y[d],
+                 .inv = dim.inv_shared,
+                 .h2 = dim.h2};
           } else {
             const int64_t k = std::clamp<int64_t>(dim.spec.GridIndex(y[d]), 0, dim.grid_size - 1);
-            m = {.kind = MvDim::Kind::kTable, .index = dim.neg_grid.data(),
+            m = {.kind = MvDim::Kind::kTable,
+                 .index = dim.neg_grid.data(),
                  .table = dim.table.data() + (k + dim.grid_size - 1)};
           }
           break;

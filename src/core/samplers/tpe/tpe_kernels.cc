@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <atomic>
 
-#include "src/core/samplers/tpe/vec_math.h"
 #include "hypertune/core/status.h"
+#include "src/core/samplers/tpe/vec_math.h"
 
 // Helpers that take vectors by value are force-inlined (HT_VEC_INLINE): a
 // lambda or an out-of-line function would be compiled for the default
@@ -27,7 +27,7 @@ constexpr double kFarSigmas = 7.0;
 // exp of two vectors, in double or (fast) single precision.
 template <int W>
 HT_VEC_INLINE void Exp2(bool fast, typename vec::Types<W>::D x0, typename vec::Types<W>::D x1,
-                       typename vec::Types<W>::D& e0, typename vec::Types<W>::D& e1) {
+                        typename vec::Types<W>::D& e0, typename vec::Types<W>::D& e1) {
   if (fast) {
     vec::ExpPairF<W>(x0, x1, e0, e1);
   } else {
@@ -38,7 +38,7 @@ HT_VEC_INLINE void Exp2(bool fast, typename vec::Types<W>::D x0, typename vec::T
 
 template <int W>
 HT_VEC_INLINE double SumGaussT(const double* coef, const double* mu, const double* inv, size_t n,
-                              double x, bool fast) {
+                               double x, bool fast) {
   using D = typename vec::Types<W>::D;
   D acc0 = Splat<W>(0.0), acc1 = Splat<W>(0.0);
   for (size_t i = 0; i < n; i += 2 * W) {
@@ -54,8 +54,8 @@ HT_VEC_INLINE double SumGaussT(const double* coef, const double* mu, const doubl
 
 template <int W>
 HT_VEC_INLINE double SumGaussCulledT(const double* coef, const double* mu, const double* inv,
-                                    const float* coef_f, const float* inv_f, size_t n, double x,
-                                    bool fast, const BlockBounds* blocks, double cull_z2) {
+                                     const float* coef_f, const float* inv_f, size_t n, double x,
+                                     bool fast, const BlockBounds* blocks, double cull_z2) {
   using D = typename vec::Types<W>::D;
   using F = typename vec::Types<W>::F;
   D acc0 = Splat<W>(0.0), acc1 = Splat<W>(0.0);
@@ -99,16 +99,15 @@ HT_VEC_INLINE double SumGaussCulledT(const double* coef, const double* mu, const
 
 template <int W>
 HT_VEC_INLINE typename vec::Types<W>::D NarrowFactor(typename vec::Types<W>::D m2,
-                                                    typename vec::Types<W>::D h2) {
+                                                     typename vec::Types<W>::D h2) {
   const auto m4 = m2 * m2;
-  return 1.0 + h2 * (m2 - 1.0) * (1.0 / 24.0) +
-         h2 * h2 * (m4 - 6.0 * m2 + 3.0) * (1.0 / 1920.0) +
+  return 1.0 + h2 * (m2 - 1.0) * (1.0 / 24.0) + h2 * h2 * (m4 - 6.0 * m2 + 3.0) * (1.0 / 1920.0) +
          h2 * h2 * h2 * (m4 * m2 - 15.0 * m4 + 45.0 * m2 - 15.0) * (1.0 / 322560.0);
 }
 
 template <int W>
 HT_VEC_INLINE double SumNarrowBinsT(const double* coef, const double* mu, const double* inv,
-                                   const double* h2, size_t n, double x, bool fast) {
+                                    const double* h2, size_t n, double x, bool fast) {
   using D = typename vec::Types<W>::D;
   D acc = Splat<W>(0.0);
   for (size_t i = 0; i < n; i += 2 * W) {
@@ -124,8 +123,8 @@ HT_VEC_INLINE double SumNarrowBinsT(const double* coef, const double* mu, const 
 }
 
 template <int W>
-HT_VEC_INLINE double SumWideBinsT(const double* coef, const double* mu, const double* inv,
-                                 size_t n, double x, double half) {
+HT_VEC_INLINE double SumWideBinsT(const double* coef, const double* mu, const double* inv, size_t n,
+                                  double x, double half) {
   using D = typename vec::Types<W>::D;
   D acc = Splat<W>(0.0);
   for (size_t i = 0; i < n; i += W) {
@@ -140,7 +139,7 @@ HT_VEC_INLINE double SumWideBinsT(const double* coef, const double* mu, const do
 
 template <int W>
 HT_VEC_INLINE void AddDimTerm(const MvDim& dim, size_t i, typename vec::Types<W>::D& t,
-                             typename vec::Types<W>::D& f) {
+                              typename vec::Types<W>::D& f) {
   using D = typename vec::Types<W>::D;
   switch (dim.kind) {
     case MvDim::Kind::kGauss: {
@@ -169,7 +168,7 @@ HT_VEC_INLINE void AddDimTerm(const MvDim& dim, size_t i, typename vec::Types<W>
 
 template <int W>
 HT_VEC_INLINE double SumMultivariateT(const double* coef, size_t n, const MvDim* dims,
-                                     size_t n_dims, bool fast) {
+                                      size_t n_dims, bool fast) {
   using D = typename vec::Types<W>::D;
   D acc = Splat<W>(0.0);
   for (size_t i = 0; i < n; i += 2 * W) {
@@ -191,7 +190,7 @@ HT_VEC_INLINE double SumMultivariateT(const double* coef, size_t n, const MvDim*
 // one erfc.
 template <int W>
 HT_VEC_INLINE typename vec::Types<W>::D InverseMass(typename vec::Types<W>::D a,
-                                                   typename vec::Types<W>::D b) {
+                                                    typename vec::Types<W>::D b) {
   using D = typename vec::Types<W>::D;
   constexpr double kSqrt1_2 = 0.70710678118654752440;
   const D za = -a;  // >= 0
@@ -209,21 +208,22 @@ HT_VEC_INLINE typename vec::Types<W>::D InverseMass(typename vec::Types<W>::D a,
 }
 
 template <int W>
-HT_VEC_INLINE void PrepareBlock(const double* w, const double* mu, const double* sigma,
-                               double low, double high, bool density, double scale, double* inv,
-                               double* coef) {
+HT_VEC_INLINE void PrepareBlock(const double* w, const double* mu, const double* sigma, double low,
+                                double high, bool density, double scale, double* inv,
+                                double* coef) {
   using D = typename vec::Types<W>::D;
   const D m = Load<W>(mu);
   const D iv = 1.0 / Load<W>(sigma);
   const D wv = Load<W>(w);
   Store<W>(inv, iv);
-  Store<W>(coef, (density ? wv * scale * iv : wv * scale) * InverseMass<W>((low - m) * iv, (high - m) * iv));
+  Store<W>(coef, (density ? wv * scale * iv : wv * scale) *
+                     InverseMass<W>((low - m) * iv, (high - m) * iv));
 }
 
 template <int W>
 HT_VEC_INLINE void PrepareComponentsT(const double* w, const double* mu, const double* sigma,
-                                     size_t n, double low, double high, bool density,
-                                     double scale, double* inv, double* coef) {
+                                      size_t n, double low, double high, bool density, double scale,
+                                      double* inv, double* coef) {
   size_t i = 0;
   for (; i + W <= n; i += W) {
     PrepareBlock<W>(w + i, mu + i, sigma + i, low, high, density, scale, inv + i, coef + i);
@@ -246,7 +246,7 @@ HT_VEC_INLINE void PrepareComponentsT(const double* w, const double* mu, const d
 
 template <int W>
 HT_VEC_INLINE void DivideByMassT(const double* mu, size_t n, double inv, double low, double high,
-                                double* coef) {
+                                 double* coef) {
   using D = typename vec::Types<W>::D;
   size_t i = 0;
   for (; i + W <= n; i += W) {
@@ -265,7 +265,8 @@ HT_VEC_INLINE void DivideByMassT(const double* mu, size_t n, double inv, double 
 template <int W>
 HT_VEC_INLINE void LogGaussMassBatchT(const double* a, const double* b, double* out, size_t n) {
   size_t i = 0;
-  for (; i + W <= n; i += W) Store<W>(out + i, vec::LogGaussMass<W>(Load<W>(a + i), Load<W>(b + i)));
+  for (; i + W <= n; i += W)
+    Store<W>(out + i, vec::LogGaussMass<W>(Load<W>(a + i), Load<W>(b + i)));
   if (i < n) {
     double ta[W], tb[W], to[W];
     for (size_t k = 0; k < W; ++k) {
@@ -294,57 +295,55 @@ struct Kernels {
   double (*sum_gauss)(const double*, const double*, const double*, size_t, double, bool);
   double (*sum_gauss_culled)(const double*, const double*, const double*, const float*,
                              const float*, size_t, double, bool, const BlockBounds*, double);
-  double (*sum_narrow)(const double*, const double*, const double*, const double*, size_t,
-                       double, bool);
+  double (*sum_narrow)(const double*, const double*, const double*, const double*, size_t, double,
+                       bool);
   double (*sum_wide)(const double*, const double*, const double*, size_t, double, double);
   double (*sum_mv)(const double*, size_t, const MvDim*, size_t, bool);
-  void (*prepare)(const double*, const double*, const double*, size_t, double, double, bool,
-                  double, double*, double*);
+  void (*prepare)(const double*, const double*, const double*, size_t, double, double, bool, double,
+                  double*, double*);
   void (*divide_by_mass)(const double*, size_t, double, double, double, double*);
   void (*log_gauss_mass)(const double*, const double*, double*, size_t);
   void (*log)(const double*, double*, size_t);
 };
 
-#define HT_DEFINE_KERNELS(NAME, TARGET, W)                                                     \
-  TARGET double NAME##SumGauss(const double* coef, const double* mu, const double* inv,        \
-                               size_t n, double x, bool fast) {                                \
-    return SumGaussT<W>(coef, mu, inv, n, x, fast);                                            \
-  }                                                                                            \
-  TARGET double NAME##SumGaussCulled(const double* coef, const double* mu, const double* inv,  \
-                                     const float* coef_f, const float* inv_f, size_t n,        \
-                                     double x, bool fast, const BlockBounds* blocks,           \
-                                     double cull_z2) {                                         \
-    return SumGaussCulledT<W>(coef, mu, inv, coef_f, inv_f, n, x, fast, blocks, cull_z2);      \
-  }                                                                                            \
-  TARGET double NAME##SumNarrow(const double* coef, const double* mu, const double* inv,       \
-                                const double* h2, size_t n, double x, bool fast) {             \
-    return SumNarrowBinsT<W>(coef, mu, inv, h2, n, x, fast);                                   \
-  }                                                                                            \
-  TARGET double NAME##SumWide(const double* coef, const double* mu, const double* inv,         \
-                              size_t n, double x, double half) {                               \
-    return SumWideBinsT<W>(coef, mu, inv, n, x, half);                                         \
-  }                                                                                            \
-  TARGET double NAME##SumMv(const double* coef, size_t n, const MvDim* dims, size_t n_dims,    \
-                            bool fast) {                                                       \
-    return SumMultivariateT<W>(coef, n, dims, n_dims, fast);                                   \
-  }                                                                                            \
-  TARGET void NAME##Prepare(const double* w, const double* mu, const double* sigma, size_t n,   \
-                            double low, double high, bool density, double scale, double* inv,  \
-                            double* coef) {                                                    \
-    PrepareComponentsT<W>(w, mu, sigma, n, low, high, density, scale, inv, coef);              \
-  }                                                                                            \
-  TARGET void NAME##DivideByMass(const double* mu, size_t n, double inv, double low,           \
-                                 double high, double* coef) {                                  \
-    DivideByMassT<W>(mu, n, inv, low, high, coef);                                             \
-  }                                                                                            \
-  TARGET void NAME##LogGaussMass(const double* a, const double* b, double* out, size_t n) {    \
-    LogGaussMassBatchT<W>(a, b, out, n);                                                       \
-  }                                                                                            \
-  TARGET void NAME##Log(const double* x, double* out, size_t n) { LogBatchT<W>(x, out, n); }   \
-  constexpr Kernels k##NAME = {NAME##SumGauss,     NAME##SumGaussCulled, NAME##SumNarrow,      \
-                               NAME##SumWide,                                                  \
-                               NAME##SumMv,        NAME##Prepare,        NAME##DivideByMass,   \
-                               NAME##LogGaussMass, NAME##Log};
+#define HT_DEFINE_KERNELS(NAME, TARGET, W)                                                        \
+  TARGET double NAME##SumGauss(const double* coef, const double* mu, const double* inv, size_t n, \
+                               double x, bool fast) {                                             \
+    return SumGaussT<W>(coef, mu, inv, n, x, fast);                                               \
+  }                                                                                               \
+  TARGET double NAME##SumGaussCulled(const double* coef, const double* mu, const double* inv,     \
+                                     const float* coef_f, const float* inv_f, size_t n, double x, \
+                                     bool fast, const BlockBounds* blocks, double cull_z2) {      \
+    return SumGaussCulledT<W>(coef, mu, inv, coef_f, inv_f, n, x, fast, blocks, cull_z2);         \
+  }                                                                                               \
+  TARGET double NAME##SumNarrow(const double* coef, const double* mu, const double* inv,          \
+                                const double* h2, size_t n, double x, bool fast) {                \
+    return SumNarrowBinsT<W>(coef, mu, inv, h2, n, x, fast);                                      \
+  }                                                                                               \
+  TARGET double NAME##SumWide(const double* coef, const double* mu, const double* inv, size_t n,  \
+                              double x, double half) {                                            \
+    return SumWideBinsT<W>(coef, mu, inv, n, x, half);                                            \
+  }                                                                                               \
+  TARGET double NAME##SumMv(const double* coef, size_t n, const MvDim* dims, size_t n_dims,       \
+                            bool fast) {                                                          \
+    return SumMultivariateT<W>(coef, n, dims, n_dims, fast);                                      \
+  }                                                                                               \
+  TARGET void NAME##Prepare(const double* w, const double* mu, const double* sigma, size_t n,     \
+                            double low, double high, bool density, double scale, double* inv,     \
+                            double* coef) {                                                       \
+    PrepareComponentsT<W>(w, mu, sigma, n, low, high, density, scale, inv, coef);                 \
+  }                                                                                               \
+  TARGET void NAME##DivideByMass(const double* mu, size_t n, double inv, double low, double high, \
+                                 double* coef) {                                                  \
+    DivideByMassT<W>(mu, n, inv, low, high, coef);                                                \
+  }                                                                                               \
+  TARGET void NAME##LogGaussMass(const double* a, const double* b, double* out, size_t n) {       \
+    LogGaussMassBatchT<W>(a, b, out, n);                                                          \
+  }                                                                                               \
+  TARGET void NAME##Log(const double* x, double* out, size_t n) { LogBatchT<W>(x, out, n); }      \
+  constexpr Kernels k##NAME = {NAME##SumGauss,     NAME##SumGaussCulled, NAME##SumNarrow,         \
+                               NAME##SumWide,      NAME##SumMv,          NAME##Prepare,           \
+                               NAME##DivideByMass, NAME##LogGaussMass,   NAME##Log};
 
 #define HT_TARGET_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma")))
 #define HT_TARGET_AVX2 __attribute__((target("avx2,fma")))
@@ -356,9 +355,12 @@ HT_DEFINE_KERNELS(Sse2, HT_TARGET_SSE2, 2)
 
 const Kernels* KernelsFor(Isa isa) {
   switch (isa) {
-    case Isa::kAvx512: return &kAvx512;
-    case Isa::kAvx2: return &kAvx2;
-    case Isa::kSse2: return &kSse2;
+    case Isa::kAvx512:
+      return &kAvx512;
+    case Isa::kAvx2:
+      return &kAvx2;
+    case Isa::kSse2:
+      return &kSse2;
   }
   return &kSse2;
 }
@@ -377,9 +379,12 @@ const Kernels& Active() { return *KernelsFor(g_isa.load(std::memory_order_relaxe
 
 std::string_view ToString(Isa isa) {
   switch (isa) {
-    case Isa::kAvx512: return "avx512";
-    case Isa::kAvx2: return "avx2";
-    case Isa::kSse2: return "sse2";
+    case Isa::kAvx512:
+      return "avx512";
+    case Isa::kAvx2:
+      return "avx2";
+    case Isa::kSse2:
+      return "sse2";
   }
   return "?";
 }
@@ -391,8 +396,10 @@ bool IsaSupported(Isa isa) {
       return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
              __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx2") &&
              __builtin_cpu_supports("fma");
-    case Isa::kAvx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    case Isa::kSse2: return true;
+    case Isa::kAvx2:
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case Isa::kSse2:
+      return true;
   }
   return false;
 }
@@ -408,9 +415,9 @@ double SumGauss(const double* coef, const double* mu, const double* inv, size_t 
                 bool fast) {
   return Active().sum_gauss(coef, mu, inv, n, x, fast);
 }
-double SumGaussCulled(const double* coef, const double* mu, const double* inv,
-                      const float* coef_f, const float* inv_f, size_t n, double x, bool fast,
-                      const BlockBounds* blocks, double cull_z2) {
+double SumGaussCulled(const double* coef, const double* mu, const double* inv, const float* coef_f,
+                      const float* inv_f, size_t n, double x, bool fast, const BlockBounds* blocks,
+                      double cull_z2) {
   return Active().sum_gauss_culled(coef, mu, inv, coef_f, inv_f, n, x, fast, blocks, cull_z2);
 }
 double SumNarrowBins(const double* coef, const double* mu, const double* inv, const double* h2,
@@ -421,17 +428,14 @@ double SumWideBins(const double* coef, const double* mu, const double* inv, size
                    double half) {
   return Active().sum_wide(coef, mu, inv, n, x, half);
 }
-double SumMultivariate(const double* coef, size_t n, const MvDim* dims, size_t n_dims,
-                       bool fast) {
+double SumMultivariate(const double* coef, size_t n, const MvDim* dims, size_t n_dims, bool fast) {
   return Active().sum_mv(coef, n, dims, n_dims, fast);
 }
-void PrepareComponents(const double* w, const double* mu, const double* sigma, size_t n,
-                       double low, double high, bool density, double scale, double* inv,
-                       double* coef) {
+void PrepareComponents(const double* w, const double* mu, const double* sigma, size_t n, double low,
+                       double high, bool density, double scale, double* inv, double* coef) {
   Active().prepare(w, mu, sigma, n, low, high, density, scale, inv, coef);
 }
-void DivideByMass(const double* mu, size_t n, double inv, double low, double high,
-                  double* coef) {
+void DivideByMass(const double* mu, size_t n, double inv, double low, double high, double* coef) {
   Active().divide_by_mass(mu, n, inv, low, high, coef);
 }
 void LogGaussMassBatch(const double* a, const double* b, double* out, size_t n) {

@@ -48,9 +48,9 @@ struct BlockBounds {
 // sum works in single precision throughout, from x - mu_i on, with
 // coef_f and inv_f, single-precision copies of coef and inv (relative error
 // about 1e-6).
-double SumGaussCulled(const double* coef, const double* mu, const double* inv,
-                      const float* coef_f, const float* inv_f, size_t n, double x, bool fast,
-                      const BlockBounds* blocks, double cull_z2);
+double SumGaussCulled(const double* coef, const double* mu, const double* inv, const float* coef_f,
+                      const float* inv_f, size_t n, double x, bool fast, const BlockBounds* blocks,
+                      double cull_z2);
 
 // k_i(x) = mass of N(mu_i, 1/inv_i^2) on [x - step/2, x + step/2] divided by
 // h_i phi(0), h_i = step inv_i, by the midpoint rule with three corrections:
@@ -83,8 +83,7 @@ struct MvDim {
 };
 
 // sum_i coef_i exp(sum_d term_d(i)) for the dimensions `dims`.
-double SumMultivariate(const double* coef, size_t n, const MvDim* dims, size_t n_dims,
-                       bool fast);
+double SumMultivariate(const double* coef, size_t n, const MvDim* dims, size_t n_dims, bool fast);
 
 // Component set-up for one-dimensional mixtures, any n:
 //   inv_i  = 1 / sigma_i
@@ -92,14 +91,12 @@ double SumMultivariate(const double* coef, size_t n, const MvDim* dims, size_t n
 // where Z_i is the mass of N(mu_i, sigma_i^2) on [low, high] (low <= mu_i <=
 // high), less tails beyond 7 sigmas (1.3e-12): components far from both
 // bounds cost no erfc.
-void PrepareComponents(const double* w, const double* mu, const double* sigma, size_t n,
-                       double low, double high, bool density, double scale, double* inv,
-                       double* coef);
+void PrepareComponents(const double* w, const double* mu, const double* sigma, size_t n, double low,
+                       double high, bool density, double scale, double* inv, double* coef);
 
 // coef_i /= Z_i for components N(mu_i, 1/inv^2) truncated to [low, high]
 // (one shared inv, low <= mu_i <= high); any n.
-void DivideByMass(const double* mu, size_t n, double inv, double low, double high,
-                  double* coef);
+void DivideByMass(const double* mu, size_t n, double inv, double low, double high, double* coef);
 
 // out_i = log(Ndtr(b_i) - Ndtr(a_i)), a_i < b_i; any n.
 void LogGaussMassBatch(const double* a, const double* b, double* out, size_t n);

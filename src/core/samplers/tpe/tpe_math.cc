@@ -1,8 +1,8 @@
 #include "src/core/samplers/tpe/tpe_math.h"
 
 #include <cfloat>
-#include <numbers>
 #include <limits>
+#include <numbers>
 
 namespace hypertune::tpe {
 
@@ -32,7 +32,8 @@ double LogGaussMass(double a, double b) {
     // h^6 * He6(m) / 322560, negligible here.
     const double m2 = m * m;
     const double h2 = h * h;
-    const double corr = 1.0 + h2 * (m2 - 1.0) / 24.0 + h2 * h2 * (m2 * m2 - 6.0 * m2 + 3.0) / 1920.0;
+    const double corr =
+        1.0 + h2 * (m2 - 1.0) / 24.0 + h2 * h2 * (m2 * m2 - 6.0 * m2 + 3.0) / 1920.0;
     return std::log(h) - 0.5 * m2 - kLogSqrt2Pi + std::log(corr);
   }
   if (a > 0.0) return LogGaussMass(-b, -a);  // work in the left tail, where it is accurate

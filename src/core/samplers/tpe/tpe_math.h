@@ -39,8 +39,8 @@ inline double LogTruncatedNormalPdf(double x, double mu, double sigma, double lo
 
 // log of the mass of N(mu, sigma^2) truncated to [low, high] on the bin
 // [x - half, x + half] (clipped to the bounds).
-inline double LogTruncatedNormalBinMass(double x, double half, double mu, double sigma,
-                                        double low, double high) {
+inline double LogTruncatedNormalBinMass(double x, double half, double mu, double sigma, double low,
+                                        double high) {
   const double lo = std::max(x - half, low);
   const double hi = std::min(x + half, high);
   if (lo > hi) return kLogZero;

@@ -6,14 +6,14 @@
 #include <numeric>
 #include <string>
 
-#include "src/core/samplers/tpe/observation_builder.h"
-#include "src/core/samplers/tpe/observation_store.h"
-#include "src/core/samplers/tpe/param_spec.h"
-#include "src/core/samplers/tpe/parzen_estimator.h"
 #include "hypertune/core/random.h"
 #include "hypertune/core/random_sampler.h"
 #include "hypertune/core/search_space.h"
 #include "hypertune/core/trial.h"
+#include "src/core/samplers/tpe/observation_builder.h"
+#include "src/core/samplers/tpe/observation_store.h"
+#include "src/core/samplers/tpe/param_spec.h"
+#include "src/core/samplers/tpe/parzen_estimator.h"
 
 namespace hypertune {
 
@@ -50,8 +50,8 @@ class TpeSampler::Impl {
   SearchSpace Infer(const StudyView& view);
   InternalParams SampleRelative(const StudyView& view, const FrozenTrial& trial,
                                 const SearchSpace& space);
-  double SampleIndependent(const StudyView& view, const FrozenTrial& trial,
-                           std::string_view name, const Distribution& distribution);
+  double SampleIndependent(const StudyView& view, const FrozenTrial& trial, std::string_view name,
+                           const Distribution& distribution);
 
   const TpeSamplerOptions options;
 
@@ -80,8 +80,8 @@ class TpeSampler::Impl {
 
 int TpeSampler::Impl::Gamma(int n) const {
   const double beta = options.multivariate ? 0.15 : 0.1;
-  const int g = options.gamma ? options.gamma(n)
-                              : std::min(static_cast<int>(std::ceil(beta * n)), 25);
+  const int g =
+      options.gamma ? options.gamma(n) : std::min(static_cast<int>(std::ceil(beta * n)), 25);
   return std::clamp(g, 0, n);
 }
 
@@ -95,9 +95,8 @@ tpe::RunningTrials TpeSampler::Impl::Running(const StudyView& view, const Frozen
   return {&view, running_};
 }
 
-void TpeSampler::Impl::Propose(std::span<const ParamSpec> specs,
-                               const tpe::SplitObservations& obs, bool multivariate,
-                               double* best) {
+void TpeSampler::Impl::Propose(std::span<const ParamSpec> specs, const tpe::SplitObservations& obs,
+                               bool multivariate, double* best) {
   const size_t dims = specs.size();
   std::vector<const double*> below(dims), above(dims);
   for (size_t d = 0; d < dims; ++d) {
@@ -227,8 +226,8 @@ double TpeSampler::Impl::SampleIndependent(const StudyView& view, const FrozenTr
   }
   store_.Below(Gamma(n));
   const ParamSpec spec = ParamSpec::From(distribution);
-  tpe::ValueMapper mapper(std::shared_ptr<const Distribution>(std::shared_ptr<void>(), &distribution),
-                          spec);
+  tpe::ValueMapper mapper(
+      std::shared_ptr<const Distribution>(std::shared_ptr<void>(), &distribution), spec);
   // Univariate estimators size bandwidths from neighbours: they want the
   // observations sorted by value.
   const bool sorted = !options.multivariate && spec.kind != ParamSpec::Kind::kCategorical;

@@ -25,8 +25,8 @@ template <int W>
 struct Types {
   typedef double D __attribute__((vector_size(8 * W)));
   typedef int64_t I __attribute__((vector_size(8 * W)));
-  typedef float FH __attribute__((vector_size(4 * W)));   // W floats
-  typedef float F __attribute__((vector_size(8 * W)));    // 2W floats
+  typedef float FH __attribute__((vector_size(4 * W)));    // W floats
+  typedef float F __attribute__((vector_size(8 * W)));     // 2W floats
   typedef int32_t IF __attribute__((vector_size(8 * W)));  // 2W int32
 };
 
@@ -99,7 +99,7 @@ HT_VEC_INLINE typename Types<W>::D Exp(typename Types<W>::D x) {
   const I ki = AsInt<I>(kd);
   kd -= kShift;
   D r = x - kd * 6.93147180369123816490e-01;  // ln2, high part (the product is exact)
-  r = r - kd * 1.90821492927058770002e-10;     // ln2, low part
+  r = r - kd * 1.90821492927058770002e-10;    // ln2, low part
   // Taylor polynomial of exp on |r| <= ln2/2, degree 12.
   D p = r * (1.0 / 479001600.0) + 1.0 / 39916800.0;
   p = p * r + 1.0 / 3628800.0;
@@ -157,12 +157,14 @@ HT_VEC_INLINE typename Types<W>::F ToFloats(typename Types<W>::D x0, typename Ty
 }
 template <int W>
 HT_VEC_INLINE void ToDoubles(typename Types<W>::F f, typename Types<W>::D& x0,
-                            typename Types<W>::D& x1) {
+                             typename Types<W>::D& x1) {
   using T = Types<W>;
   using FH = typename T::FH;
   using F = typename T::F;
   x0 = __builtin_convertvector(Half<FH, F>(f, std::make_index_sequence<W>{}), typename T::D);
-  auto hi = []<size_t... I>(std::index_sequence<I...>) { return std::index_sequence<(I + W)...>{}; };
+  auto hi = []<size_t... I>(std::index_sequence<I...>) {
+    return std::index_sequence<(I + W)...>{};
+  };
   x1 = __builtin_convertvector(Half<FH, F>(f, hi(std::make_index_sequence<W>{})), typename T::D);
 }
 
@@ -170,7 +172,7 @@ HT_VEC_INLINE void ToDoubles(typename Types<W>::F f, typename Types<W>::D& x0,
 // 2W lanes (relative error < 3e-7).
 template <int W>
 HT_VEC_INLINE void ExpPairF(typename Types<W>::D x0, typename Types<W>::D x1,
-                           typename Types<W>::D& e0, typename Types<W>::D& e1) {
+                            typename Types<W>::D& e0, typename Types<W>::D& e1) {
   ToDoubles<W>(ExpF<W>(ToFloats<W>(x0, x1)), e0, e1);
 }
 
@@ -183,8 +185,8 @@ HT_VEC_INLINE typename Types<W>::D Log(typename Types<W>::D x) {
   const I bits = AsInt<I>(x);
   const I biased = bits >> 52;  // x > 0: the sign bit is clear
   D m = AsDouble<D>((bits & 0x000FFFFFFFFFFFFFLL) | 0x3FF0000000000000LL);  // [1, 2)
-  const I big = m > 1.4142135623730951;  // -1 where true
-  m = big ? m * 0.5 : m;                 // [sqrt(1/2), sqrt(2))
+  const I big = m > 1.4142135623730951;                                     // -1 where true
+  m = big ? m * 0.5 : m;                                                    // [sqrt(1/2), sqrt(2))
   // Exponent as a double without an int64 -> double conversion (AVX2 has
   // none): place it in the mantissa of 2^52 and subtract 2^52.
   const D e = (AsDouble<D>((biased - big) | 0x4330000000000000LL) - 0x1p52) - 1023.0;
@@ -210,10 +212,10 @@ HT_VEC_INLINE typename Types<W>::D Log(typename Types<W>::D x) {
 template <int W>
 HT_VEC_INLINE typename Types<W>::D ErfcTail(typename Types<W>::D t) {
   static constexpr double kC[] = {
-      -1.6221870673999044,  0.99999999560536634,  0.43875035910030147, 0.21082024284672257,
-      0.07589301328624988,  -0.010799686906878825, -0.020823968163448336, -0.21711458702128272,
-      0.65439373498017783,  -2.1280069239183401,  4.8574543120938962,   -8.0220148882473818,
-      9.6655527425820651,   -7.9845871025135935,  4.1976564344068512,   -1.2592795377461714,
+      -1.6221870673999044, 0.99999999560536634,   0.43875035910030147,   0.21082024284672257,
+      0.07589301328624988, -0.010799686906878825, -0.020823968163448336, -0.21711458702128272,
+      0.65439373498017783, -2.1280069239183401,   4.8574543120938962,    -8.0220148882473818,
+      9.6655527425820651,  -7.9845871025135935,   4.1976564344068512,    -1.2592795377461714,
       0.16429292704455509};
   typename Types<W>::D p = t * kC[16] + kC[15];
   for (int k = 14; k >= 0; --k) p = p * t + kC[k];
@@ -258,11 +260,11 @@ HT_VEC_INLINE typename Types<W>::D LogGaussMass(typename Types<W>::D a, typename
   const auto mirror = a > 0.0;
   const D lo = mirror ? -b : a;
   const D hi = mirror ? -a : b;
-  const D za = -lo * kSqrt1_2;                      // >= 0
-  const D zb = (hi < 0.0 ? -hi : hi) * kSqrt1_2;    // >= 0
+  const D za = -lo * kSqrt1_2;                    // >= 0
+  const D zb = (hi < 0.0 ? -hi : hi) * kSqrt1_2;  // >= 0
   const D ta = 1.0 / (1.0 + 0.35 * (za < 1e150 ? za : 1e150));
   const D tb = 1.0 / (1.0 + 0.35 * (zb < 1e150 ? zb : 1e150));
-  const D ea = ErfcTail<W>(ta) - za * za;           // log(erfc(za)) = log(ta) + ea
+  const D ea = ErfcTail<W>(ta) - za * za;  // log(erfc(za)) = log(ta) + ea
   const D eb = ErfcTail<W>(tb) - zb * zb;
   // hi <= 0: log(Ndtr(hi)) + log(1 - Ndtr(lo) / Ndtr(hi)).
   const D log_ratio = Log<W>(ta / tb) + ea - eb;
@@ -274,4 +276,3 @@ HT_VEC_INLINE typename Types<W>::D LogGaussMass(typename Types<W>::D a, typename
 }
 
 }  // namespace hypertune::tpe::vec
-
