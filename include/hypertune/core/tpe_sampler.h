@@ -28,8 +28,12 @@
 //    that parallel workers do not propose the same point.
 //  - A parameter whose distribution changed keeps the old values that fit the
 //    new one (inside the new range; categorical choices that still exist).
-//  - Multi-objective studies: not supported yet; every parameter is drawn at
-//    random (as RandomSampler would).
+//  - Multi-objective studies (Optuna's MOTPE): COMPLETE trials only; the
+//    good ones are the best non-dominated fronts, the last front cut by
+//    greedy hypervolume subset selection, and each is weighted in l(x) by its
+//    hypervolume contribution. Pruned and running trials are not used (no
+//    constant liar). The split costs O(n^2) per trial: meant for the hundreds
+//    to few thousands of trials multi-objective studies usually have.
 //  - A user weights function that returns bad weights makes the sampler throw
 //    HypertuneError (the trial then fails, as in Optuna).
 
@@ -128,6 +132,7 @@ struct TpeSamplerOptions {
   // Treat RUNNING trials as the worst observations (they join "above"), so
   // that parallel workers (n_jobs > 1, or several processes) spread out.
   // Default false. Turn it on for parallel runs with long trials.
+  // Single-objective studies only.
   bool constant_liar = false;
 
   Status Validate() const;

@@ -109,6 +109,33 @@ TEST(ObservationStoreTest, IncrementalMatchesBruteForce) {
   }
 }
 
+TEST(ObservationStoreTest, MultiObjectiveBelowIsFrontsThenHypervolumeSubset) {
+  // Optuna 3.1's _split_observation_pairs on these losses: 2 below -> trials
+  // {1, 0}; 4 below -> {1, 0, 2, 5}. Trial 3 is dominated; 6 is pruned (not
+  // counted in multi-objective studies).
+  TrialCache cache(0, "s", {StudyDirection::kMinimize, StudyDirection::kMaximize});
+  const double losses[][2] = {{1, 3}, {2, 2}, {3, 1}, {5, 5}, {0.5, 6}, {6, 0.4}};
+  for (int k = 0; k < 6; ++k) {
+    FrozenTrial t = Trial(k, TrialState::kComplete, 0, 0.5);
+    t.values = {losses[k][0], -losses[k][1]};  // the second objective is maximized
+    cache.Apply(t);
+  }
+  cache.Apply(Trial(6, TrialState::kPruned, 0, 0.5, {{1, 0.0}}));
+  ObservationStore store;
+  store.Sync(cache);
+  EXPECT_TRUE(store.multi_objective());
+  EXPECT_EQ(store.n_finished(), 6);
+  EXPECT_EQ(store.Below(2), (std::vector<int>{0, 1}));
+  EXPECT_EQ(store.Below(4), (std::vector<int>{0, 1, 2, 5}));
+  // Weights: hypervolume contributions within the below set, the largest 1
+  // (Optuna's _calculate_weights_below_for_multi_objective:
+  // [0.1, 0.3333, 1.0, 0.12] for trials 0, 1, 2, 5).
+  EXPECT_NEAR(store.BelowWeight(0), 0.10000000000030025, 1e-12);
+  EXPECT_NEAR(store.BelowWeight(1), 0.3333333333335557, 1e-12);
+  EXPECT_NEAR(store.BelowWeight(2), 1.0, 1e-12);
+  EXPECT_NEAR(store.BelowWeight(5), 0.12000000000029316, 1e-12);
+}
+
 TEST(ObservationStoreTest, StartsOverOnAnotherView) {
   TrialCache a(0, "s", {StudyDirection::kMinimize});
   a.Apply(Trial(0, TrialState::kComplete, 1.0, 0.5));

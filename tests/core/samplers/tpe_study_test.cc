@@ -117,5 +117,32 @@ TEST(TpeStudyTest, ConditionalSpaceWithGroups) {
   EXPECT_EQ(std::get<std::string>(study->BestParams().value().at("model")), "linear");
 }
 
+TEST(TpeStudyTest, MultiObjectiveStudy) {
+  auto run = [](uint64_t seed) {
+    auto study =
+        CreateStudy({.directions = {StudyDirection::kMinimize, StudyDirection::kMaximize},
+                     .sampler = std::make_shared<TpeSampler>(TpeSamplerOptions{.seed = seed})})
+            .value();
+    const MultiObjective objective = [](Trial& t) {
+      const double x = t.SuggestFloat("x", -5, 5);
+      const int64_t k = t.SuggestInt("k", 0, 10);
+      return std::vector<double>{x * x + 0.1 * k, -(x - 2) * (x - 2) + 0.1 * k};
+    };
+    EXPECT_TRUE(study->Optimize(objective, {.n_trials = 50}).ok());
+    return study;
+  };
+  auto a = run(9);
+  auto b = run(9);
+  EXPECT_EQ(Params(*a), Params(*b));
+  const auto front = a->BestTrials().value();
+  ASSERT_FALSE(front.empty());
+  int inside = 0;
+  for (const FrozenTrial& t : front) {
+    const double x = std::get<double>(t.param("x"));
+    inside += x >= -0.1 && x <= 2.1;
+  }
+  EXPECT_GE(inside * 2, static_cast<int>(front.size()));
+}
+
 }  // namespace
 }  // namespace hypertune

@@ -131,6 +131,23 @@ void SplitObservations::Reset(size_t dims) {
   above_sorted = false;
 }
 
+namespace {
+
+// Weights of the below observations: by age (the weight function), or, in a
+// multi-objective study, by hypervolume contribution (already in below_w).
+void SetBelowWeights(const ObservationStore& store, WeightFunction& weights,
+                     SplitObservations& out) {
+  if (store.multi_objective()) {
+    out.below_w_sum = 0.0;
+    for (double w : out.below_w) out.below_w_sum += w;
+    return;
+  }
+  out.below_w = weights(static_cast<int>(out.below[0].size()));
+  out.below_w_sum = weights.Sum();
+}
+
+}  // namespace
+
 void CollectOne(ObservationStore& store, std::string_view name, ValueMapper& mapper,
                 const RunningTrials& running, bool sorted, WeightFunction& weights,
                 SplitObservations& out) {
@@ -149,11 +166,12 @@ void CollectOne(ObservationStore& store, std::string_view name, ValueMapper& map
   double y;
   if (c != nullptr) {
     for (int b : store.below()) {
-      if (mapper.Map(*c, b, &y)) below.push_back(y);
+      if (!mapper.Map(*c, b, &y)) continue;
+      below.push_back(y);
+      if (store.multi_objective()) out.below_w.push_back(store.BelowWeight(b));
     }
   }
-  out.below_w = weights(static_cast<int>(below.size()));
-  out.below_w_sum = weights.Sum();
+  SetBelowWeights(store, weights, out);
 
   // The above trials in trial order (finished ones merged with running ones):
   // their weights depend on that order.
@@ -314,9 +332,9 @@ void CollectJoint(ObservationStore& store, std::span<const std::string> names,
   for (int b : store.below()) {
     if (!finished_row(b)) continue;
     for (size_t d = 0; d < dims; ++d) out.below[d].push_back(row[d]);
+    if (store.multi_objective()) out.below_w.push_back(store.BelowWeight(b));
   }
-  out.below_w = weights(static_cast<int>(out.below[0].size()));
-  out.below_w_sum = weights.Sum();
+  SetBelowWeights(store, weights, out);
   static const std::vector<int> kNone;
   const std::vector<int>& chrono = all ? cols[0]->chrono : kNone;
   const uint8_t* is_below = store.below_flags();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "src/core/samplers/tpe/hypervolume.h"
+
 namespace hypertune::tpe {
 namespace {
 
@@ -25,6 +27,9 @@ void ObservationStore::Reset() {
   ++version_;
   below_.clear();
   is_below_.clear();
+  below_weight_.clear();
+  losses_.clear();
+  complete_.clear();
   below_n_ = -1;
 }
 
@@ -76,6 +81,13 @@ void ObservationStore::Record(const FrozenTrial& t) {
       value = 0.0;
     }
     ranked_.emplace(step_key, value, t.number);
+  } else {
+    GrowTo(losses_, (n + 1) * n_objectives_, kNaN);
+    for (size_t k = 0; k < n_objectives_; ++k) {
+      const double sign = directions_[k] == StudyDirection::kMaximize ? -1.0 : 1.0;
+      losses_[n * n_objectives_ + k] = sign * t.values[k];
+    }
+    complete_.insert(std::upper_bound(complete_.begin(), complete_.end(), t.number), t.number);
   }
   for (const TrialParam& p : t.params) {
     auto cit = columns_.find(p.name);
@@ -114,9 +126,13 @@ const std::vector<int>& ObservationStore::Below(int n_below) {
     if (static_cast<size_t>(b) < is_below_.size()) is_below_[static_cast<size_t>(b)] = 0;
   }
   below_.clear();
-  for (auto it = ranked_.begin(); it != ranked_.end() && static_cast<int>(below_.size()) < n_below;
-       ++it) {
-    below_.push_back(std::get<2>(*it));
+  if (n_objectives_ > 1) {
+    MultiObjectiveBelow(n_below);
+  } else {
+    for (auto it = ranked_.begin();
+         it != ranked_.end() && static_cast<int>(below_.size()) < n_below; ++it) {
+      below_.push_back(std::get<2>(*it));
+    }
   }
   std::sort(below_.begin(), below_.end());
   if (!below_.empty()) GrowTo<uint8_t>(is_below_, static_cast<size_t>(below_.back()) + 1, 0);
@@ -124,6 +140,42 @@ const std::vector<int>& ObservationStore::Below(int n_below) {
   below_n_ = n_below;
   below_version_ = version_;
   return below_;
+}
+
+void ObservationStore::MultiObjectiveBelow(int n_below) {
+  const size_t m = n_objectives_;
+  PointSet all{m, {}};
+  for (int number : complete_) {
+    const double* l = losses_.data() + static_cast<size_t>(number) * m;
+    all.v.insert(all.v.end(), l, l + m);
+  }
+  // Whole fronts while they fit, then the best subset of the next one.
+  const std::vector<int> rank = NonDominationRanks(all);
+  const size_t want = std::min(static_cast<size_t>(std::max(n_below, 0)), complete_.size());
+  for (int r = 0; below_.size() < want; ++r) {
+    std::vector<size_t> front;
+    for (size_t i = 0; i < rank.size(); ++i) {
+      if (rank[i] == r) front.push_back(i);
+    }
+    if (below_.size() + front.size() <= want) {
+      for (size_t i : front) below_.push_back(complete_[i]);
+      continue;
+    }
+    PointSet f{m, {}};
+    for (size_t i : front) f.v.insert(f.v.end(), all.row(i), all.row(i) + m);
+    for (size_t j : GreedyHypervolumeSubset(f, want - below_.size(), ReferencePoint(f))) {
+      below_.push_back(complete_[front[j]]);
+    }
+  }
+  std::sort(below_.begin(), below_.end());
+  PointSet b{m, {}};
+  for (int number : below_) {
+    const double* l = losses_.data() + static_cast<size_t>(number) * m;
+    b.v.insert(b.v.end(), l, l + m);
+  }
+  const std::vector<double> w = HypervolumeContributionWeights(b);
+  GrowTo(below_weight_, is_below_.size(), 0.0);
+  for (size_t i = 0; i < below_.size(); ++i) below_weight_[static_cast<size_t>(below_[i])] = w[i];
 }
 
 const ObservationStore::Column* ObservationStore::FindColumn(std::string_view name) const {

@@ -7,14 +7,16 @@
 //  - the finished trials (COMPLETE and PRUNED) ranked as Optuna ranks them:
 //    COMPLETE by value, then PRUNED by last reported step (later first) and
 //    the value reported there, then PRUNED without reports; ties by number.
-//    Multi-objective studies rank nothing (see TpeSampler).
+//    Multi-objective studies count COMPLETE trials only; their "below" set
+//    is the best non-dominated fronts, the last one cut by greedy
+//    hypervolume subset selection (Optuna's MOTPE; O(n^2) per change).
 //  - per parameter name, its values by trial number, the numbers of the
 //    finished trials that have it, and (on demand) those trials sorted by
 //    value;
 //  - the RUNNING trials (for the constant liar).
 // Finished trials never change (storage guarantee), so each is recorded once.
 //
-// Memory: about 60 bytes per (finished trial, parameter) plus 60 per trial.
+// Memory: about 40 bytes per (finished trial, parameter) plus 60 per trial.
 // Not thread-safe: the sampler calls it under its lock.
 #pragma once
 
@@ -85,6 +87,9 @@ class ObservationStore {
   // Membership flags by trial number, valid for every recorded (finished)
   // trial's number.
   const uint8_t* below_flags() const { return is_below_.data(); }
+  // Multi-objective: the weight of a below trial in l(x), its hypervolume
+  // contribution relative to the largest one (see hypervolume.h).
+  double BelowWeight(int number) const { return below_weight_[static_cast<size_t>(number)]; }
 
   // RUNNING trials, ascending numbers.
   const std::vector<int>& running() const { return running_; }
@@ -97,6 +102,7 @@ class ObservationStore {
  private:
   void Reset();
   void Record(const FrozenTrial& t);
+  void MultiObjectiveBelow(int n_below);
 
   ViewCursor cursor_;
   std::vector<int> changed_;
@@ -114,6 +120,9 @@ class ObservationStore {
   int below_n_ = -1;
   std::vector<int> below_;
   std::vector<uint8_t> is_below_;
+  std::vector<double> below_weight_;  // by number, multi-objective
+  std::vector<double> losses_;        // by number x objective, multi-objective
+  std::vector<int> complete_;         // numbers of the COMPLETE trials, multi-objective
 };
 
 }  // namespace hypertune::tpe

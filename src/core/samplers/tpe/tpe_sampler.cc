@@ -87,7 +87,8 @@ int TpeSampler::Impl::Gamma(int n) const {
 
 tpe::RunningTrials TpeSampler::Impl::Running(const StudyView& view, const FrozenTrial& trial) {
   running_.clear();
-  if (options.constant_liar) {
+  // As in Optuna, the liar is for single-objective studies.
+  if (options.constant_liar && !store_.multi_objective()) {
     for (int number : store_.running()) {
       if (number != trial.number) running_.push_back(number);
     }
@@ -172,7 +173,7 @@ InternalParams TpeSampler::Impl::SampleRelative(const StudyView& view, const Fro
   std::lock_guard lock(mu_);
   store_.Sync(view);
   const int n = store_.n_finished();
-  if (store_.multi_objective() || n < options.n_startup_trials) return out;
+  if (n < options.n_startup_trials) return out;
   store_.Below(Gamma(n));
   std::vector<std::pair<std::string, const Distribution*>> params;
   if (!options.group) {
@@ -221,9 +222,7 @@ double TpeSampler::Impl::SampleIndependent(const StudyView& view, const FrozenTr
   std::lock_guard lock(mu_);
   store_.Sync(view);
   const int n = store_.n_finished();
-  if (store_.multi_objective() || n < options.n_startup_trials) {
-    return RandomSampler::Draw(distribution, rng_);
-  }
+  if (n < options.n_startup_trials) return RandomSampler::Draw(distribution, rng_);
   store_.Below(Gamma(n));
   const ParamSpec spec = ParamSpec::From(distribution);
   tpe::ValueMapper mapper(
