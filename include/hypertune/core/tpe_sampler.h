@@ -36,11 +36,12 @@
 //    to few thousands of trials multi-objective studies usually have.
 //  - A user weights function that returns bad weights makes the sampler throw
 //    HypertuneError (the trial then fails, as in Optuna).
-
-// Cost per suggestion: O(n) in the number of finished trials with vectorized
-// kernels (under 1 ms per trial of 5 parameters at 10,000 trials here); the
-// history is read incrementally (StudyView::ChangedSince), never re-sorted.
-// Memory: about 60 bytes per (finished trial, parameter).
+//
+// Cost per suggestion: O(n) in the number of finished trials, in vectorized
+// kernels (SSE2, AVX2 or AVX-512, chosen at run time): about 0.8 ms per trial
+// of 5 parameters at 10,000 trials on a 2-core Xeon. The history is read
+// incrementally (StudyView::ChangedSince), never re-sorted. Memory: about 40
+// bytes per (finished trial, parameter) plus 60 per trial.
 //
 // Thread safety: all methods may be called from several threads at once; they
 // serialize on one lock. Determinism: with a seed, the same sequence of calls
@@ -71,7 +72,8 @@ enum class TpeKernelScale {
   // to the prior, which makes l(x)/g(x) favour the good observations' region
   // more: on the benchmark functions it finds better points in 100 trials.
   kHeight,
-  // Proper densities, each kernel integrating to its weight (Optuna >= 3.1.1).
+  // Proper densities, each kernel integrating to its weight (later Optuna
+  // releases).
   kDensity,
 };
 
