@@ -288,6 +288,7 @@ void CollectOne(ObservationStore& store, std::string_view name, ValueMapper& map
 void CollectJoint(ObservationStore& store, std::span<const std::string> names,
                   std::span<ValueMapper> mappers, const RunningTrials& running,
                   WeightFunction& weights, SplitObservations& out) {
+  thread_local std::vector<int> row_buf;  // reused between calls
   const size_t dims = names.size();
   out.Reset(dims);
   std::vector<const ObservationStore::Column*> cols(dims);
@@ -349,8 +350,44 @@ void CollectJoint(ObservationStore& store, std::span<const std::string> names,
     for (size_t d = 0; d < dims; ++d) to[d][count] = row[d];
     ++count;
   };
+  bool all_direct = all;
+  for (size_t d = 0; d < dims; ++d) all_direct &= direct[d] != nullptr;
+  if (all_direct && running.numbers.empty()) {
+    // The common case, column by column: the trials of the first column that
+    // are not below, then each column's values, dropping rows with a gap.
+    std::vector<int>& rows = row_buf;
+    rows.clear();
+    for (int number : chrono) {
+      if (!is_below[number]) rows.push_back(number);
+    }
+    std::vector<uint8_t> gap(rows.size(), 0);
+    bool any_gap = false;
+    for (size_t d = 0; d < dims; ++d) {
+      const double* src = direct[d];
+      double* dst = to[d];
+      const size_t size = direct_size[d];
+      for (size_t i = 0; i < rows.size(); ++i) {
+        const size_t k = static_cast<size_t>(rows[i]);
+        const double v = k < size ? src[k] : std::numeric_limits<double>::quiet_NaN();
+        dst[i] = v;
+        if (v != v) {
+          gap[i] = 1;
+          any_gap = true;
+        }
+      }
+    }
+    count = rows.size();
+    if (any_gap) {
+      count = 0;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        if (gap[i]) continue;
+        for (size_t d = 0; d < dims; ++d) to[d][count] = to[d][i];
+        ++count;
+      }
+    }
+  }
   size_t j = 0;
-  for (size_t i = 0; i <= chrono.size(); ++i) {
+  for (size_t i = 0; !(all_direct && running.numbers.empty()) && i <= chrono.size(); ++i) {
     const int number = i < chrono.size() ? chrono[i] : std::numeric_limits<int>::max();
     for (; j < running.numbers.size() && running.numbers[j] < number; ++j) {
       if (running_row(running.numbers[j])) put();

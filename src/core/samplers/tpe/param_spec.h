@@ -36,7 +36,9 @@ struct ParamSpec {
   // clamped to the range).
   double ToInternal(double y) const;
   // kDiscrete: index of a grid value.
-  int64_t GridIndex(double y) const { return std::llround((y - first) / step); }
+  int64_t GridIndex(double y) const {
+    return static_cast<int64_t>(std::floor((y - first) / step + 0.5));
+  }
   // kDiscrete: number of grid values.
   int64_t GridSize() const { return GridIndex(last) + 1; }
   double range() const { return high - low; }
