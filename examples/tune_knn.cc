@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "hypertune/core/random.h"
-#include "hypertune/core/random_sampler.h"
+#include "hypertune/core/tpe_sampler.h"
 #include "hypertune/core/study.h"
 
 namespace {
@@ -198,8 +198,8 @@ int main(int argc, char** argv) {
 
   auto study = hypertune::CreateStudy({.name = "knn-" + path,
                                        .directions = {hypertune::StudyDirection::kMaximize},
-                                       .sampler = std::make_shared<hypertune::RandomSampler>(
-                                           hypertune::RandomSamplerOptions{.seed = seed})});
+                                       .sampler = std::make_shared<hypertune::TpeSampler>(
+                                           hypertune::TpeSamplerOptions{.seed = seed})});
   if (!study.ok()) {
     std::cerr << "tune_knn: " << study.status() << "\n";
     return 1;

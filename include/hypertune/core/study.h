@@ -36,8 +36,7 @@ struct StudyOptions {
   std::vector<StudyDirection> directions = {StudyDirection::kMinimize};
   // Default: a new InMemoryStorage.
   std::shared_ptr<Storage> storage;
-  // Default: TpeSampler with default options (RandomSampler for
-  // multi-objective studies until a multi-objective TPE is configured).
+  // Default: TpeSampler with default options (unseeded).
   std::shared_ptr<Sampler> sampler;
   // Default: MedianPruner with default options.
   std::shared_ptr<Pruner> pruner;
