@@ -15,4 +15,4 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DHYPERTUNE_SANITIZE=ON \
   -DHYPERTUNE_BUILD_BENCH=OFF -DHYPERTUNE_BUILD_EXAMPLES=OFF
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-asan --output-on-failure -j"$jobs" -L hypertune_core -LE slow
+  ctest --test-dir build-asan --output-on-failure -j"$jobs" -L core -LE slow
