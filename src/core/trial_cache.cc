@@ -20,12 +20,23 @@ void TrialCache::Apply(FrozenTrial trial) {
   ++revision_;
   if (n < n_contiguous_) {
     log_.emplace_back(revision_, static_cast<int>(n));
+    CompactLog();
     return;
   }
   // Trials past a gap become visible only when the gap fills; log them then.
   while (n_contiguous_ < ptrs_.size() && ptrs_[n_contiguous_] != nullptr) {
     log_.emplace_back(revision_, static_cast<int>(n_contiguous_++));
   }
+}
+
+// Keeps the log linear in the number of trials (a running trial that reports
+// every step is re-applied at every step): only the latest change of each
+// trial matters to ChangedSince.
+void TrialCache::CompactLog() {
+  if (log_.size() <= 2 * ptrs_.size() + 64) return;
+  std::vector<uint64_t> last(ptrs_.size(), 0);
+  for (const auto& [rev, number] : log_) last[static_cast<size_t>(number)] = rev;
+  std::erase_if(log_, [&](const auto& e) { return last[static_cast<size_t>(e.second)] != e.first; });
 }
 
 void TrialCache::Apply(std::vector<FrozenTrial>&& updates) {

@@ -47,5 +47,20 @@ TEST(TrialCacheTest, TrialsAfterAGapAppearWhenItFills) {
   for (size_t k = 0; k < 3; ++k) EXPECT_EQ(cache.trials()[k]->number, static_cast<int>(k));
 }
 
+TEST(TrialCacheTest, ManyUpdatesOfOneTrialKeepTheLogSmallAndCorrect) {
+  TrialCache cache(1, "s", {StudyDirection::kMinimize});
+  cache.Apply(T(0));
+  cache.Apply(T(1));
+  const uint64_t r = cache.revision();
+  for (int k = 0; k < 100000; ++k) cache.Apply(T(1));
+  cache.Apply(T(0, TrialState::kComplete));
+  std::vector<int> changed;
+  cache.ChangedSince(r, changed);
+  EXPECT_EQ(changed, (std::vector<int>{0, 1}));
+  changed.clear();
+  cache.ChangedSince(cache.revision() - 1, changed);
+  EXPECT_EQ(changed, (std::vector<int>{0}));
+}
+
 }  // namespace
 }  // namespace hypertune

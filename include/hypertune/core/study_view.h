@@ -55,6 +55,8 @@ class TrialCache final : public StudyView {
   void ChangedSince(uint64_t since, std::vector<int>& numbers) const override;
 
  private:
+  void CompactLog();
+
   int64_t study_id_;
   std::string study_name_;
   std::vector<StudyDirection> directions_;
