@@ -17,6 +17,7 @@ import subprocess
 import sys
 
 import numpy as np
+import scipy.stats
 
 import test_functions
 from overhead_common import WINDOWS
@@ -112,10 +113,31 @@ def fmt_mib(kb):
     return "-" if kb is None else "%.1f" % (kb / 1024.0)
 
 
+def median_record(recs):
+    """One record whose windows, RSS figures and total are the medians of
+    those of `recs` (runs of the same study)."""
+    if len(recs) == 1:
+        return recs[0]
+    out = dict(recs[0])
+    out["runs"] = len(recs)
+    out["total_s"] = float(np.median([r["total_s"] for r in recs]))
+    out["peak_rss_kb"] = float(np.median([r["peak_rss_kb"] for r in recs]))
+    out["windows"] = []
+    for w in recs[0]["windows"]:
+        values = [x["ms_per_trial"] for r in recs for x in r["windows"]
+                  if (x["begin"], x["end"]) == (w["begin"], w["end"])]
+        out["windows"].append(dict(w, ms_per_trial=float(np.median(values))))
+    out["rss_kb"] = {k: float(np.median([r["rss_kb"][k] for r in recs if k in r["rss_kb"]]))
+                     for k in recs[0]["rss_kb"]}
+    return out
+
+
 def overhead(paths, samplers):
-    runs = {}  # (impl, sampler) -> record
+    grouped = {}  # (impl, sampler) -> [record per run]
     for r in read_jsonl(paths):
-        runs[(r["impl"], r["sampler"])] = r
+        grouped.setdefault((r["impl"], r["sampler"]), []).append(r)
+    runs = {key: median_record(recs) for key, recs in grouped.items()}
+    repeats = sorted({len(recs) for recs in grouped.values()})
     if samplers is None:
         samplers = []
         for _, s in runs:
@@ -133,6 +155,8 @@ def overhead(paths, samplers):
     print()
     print("Time per trial (ms, mean over the window of trial numbers; "
           "ask + sample + objective + tell)")
+    print("Each figure is the median over %s run(s) of one study; one process "
+          "per study." % "/".join(str(r) for r in repeats))
     header = "%-17s %-11s %12s %12s %10s" % ("sampler", "trials", "hypertune", "optuna",
                                              "ratio")
     print(header)
@@ -172,8 +196,8 @@ def overhead(paths, samplers):
         print("%-17s %8s %10s %10s %8s %10s %10s" % tuple([s] + cells))
 
     print()
-    print("RSS growth since the study was created (MiB) after n trials, "
-          "and the slope (bytes per trial) between the last two checkpoints")
+    print("RSS growth (MiB) from before the study to after n trials, and its "
+          "slope (bytes per trial) between the last two checkpoints")
     for s in samplers:
         for impl in ("hypertune", "optuna"):
             rec = runs.get((impl, s))
@@ -276,9 +300,12 @@ def quality(paths, samplers):
             a, b = median(ours[last]), median(peer[last])
             verdict = "better" if a < b else ("equal" if a == b else "WORSE")
             verdicts.append(verdict)
+            p = scipy.stats.mannwhitneyu(ours[last], peer[last],
+                                         alternative="two-sided").pvalue
             print("target at n=%d: hypertune tpe median %s vs optuna tpe %s -> %s"
+                  "   (Mann-Whitney U two-sided p = %.2g)"
                   % (last, fmt_regret(a), fmt_regret(b),
-                     "HOLDS (%s)" % verdict if a <= b else "FAILS"))
+                     "HOLDS (%s)" % verdict if a <= b else "FAILS", p))
         else:
             print("target: not measured (tpe missing on one side)")
     if verdicts:

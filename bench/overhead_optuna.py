@@ -10,7 +10,7 @@ The time of trial k is the wall time between the completion of trial k-1
 covers ask, sampling, the objective and tell. Time spent by this script in
 its own callback (reading the RSS) is excluded.
 
-Usage: overhead_optuna.py --sampler {random,qmc,tpe,tpe-multivariate}
+Usage: overhead_optuna.py --sampler {random,qmc,tpe,tpe-univariate,tpe-multivariate}
                           --trials N [--seed S]
 """
 
@@ -43,7 +43,7 @@ def make_sampler(name, seed):
     if name == "qmc":
         return optuna.samplers.QMCSampler(qmc_type="sobol", seed=seed,
                                          warn_independent_sampling=False)
-    if name == "tpe":
+    if name in ("tpe", "tpe-univariate"):  # Optuna's default is univariate
         return optuna.samplers.TPESampler(seed=seed)
     if name == "tpe-multivariate":
         return optuna.samplers.TPESampler(seed=seed, multivariate=True)

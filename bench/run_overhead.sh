@@ -13,25 +13,28 @@
 #   default                  10,000      10,000              1,000
 #   --full                   10,000      10,000              10,000 (takes hours)
 #   --quick (smoke test)     1,000       1,000               200
+# Each study is run REPEAT times (default 3; 1 with --quick) and the tables
+# show medians, since the machine may be shared.
 # Optuna's TPE is slow at large n, so its 9,900-10,000 window is only
 # measured with --full.
 #
 # Environment: BUILD_DIR (default build/, must be Release), PY (default
-# /usr/bin/python3), SEED (default 0), SAMPLERS (default: all four).
+# /usr/bin/python3), SEED (default 0), REPEAT, SAMPLERS (default: all four).
 # Raw JSON results and the report go to $BUILD_DIR/bench-results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/common.sh
 
-ours_trials=10000 optuna_trials=10000 optuna_tpe_trials=1000
+ours_trials=10000 optuna_trials=10000 optuna_tpe_trials=1000 repeat=3
 for arg in "$@"; do
   case "$arg" in
-    --quick) ours_trials=1000 optuna_trials=1000 optuna_tpe_trials=200 ;;
+    --quick) ours_trials=1000 optuna_trials=1000 optuna_tpe_trials=200 repeat=1 ;;
     --full) optuna_tpe_trials=10000 ;;
     *) echo "usage: $0 [--quick] [--full]" >&2; exit 2 ;;
   esac
 done
 SEED=${SEED:-0}
+REPEAT=${REPEAT:-$repeat}
 SAMPLERS=${SAMPLERS:-random qmc tpe-univariate tpe-multivariate}
 
 build_targets overhead_bench
@@ -44,17 +47,20 @@ touch "$out/hypertune.jsonl" "$out/optuna.jsonl"
   echo "== Overhead benchmark: hypertune vs Optuna (seed $SEED)"
   "$PY" bench/compare.py env --build-dir "$BUILD_DIR"
   echo "trials per study: hypertune $ours_trials, Optuna random/QMC $optuna_trials," \
-       "Optuna TPE $optuna_tpe_trials"
+       "Optuna TPE $optuna_tpe_trials; $REPEAT run(s) each"
   for s in $SAMPLERS; do
-    if has_sampler "$bin" "$s"; then
-      "$bin" --sampler "$s" --trials "$ours_trials" --seed "$SEED" >>"$out/hypertune.jsonl"
-    else
+    if ! has_sampler "$bin" "$s"; then
       echo "note: this build of hypertune has no sampler '$s' (not on this branch yet)"
     fi
     n=$optuna_trials
     [[ "$s" == tpe* ]] && n=$optuna_tpe_trials
-    "$PY" bench/overhead_optuna.py --sampler "$s" --trials "$n" --seed "$SEED" \
-      >>"$out/optuna.jsonl"
+    for ((r = 0; r < REPEAT; ++r)); do
+      if has_sampler "$bin" "$s"; then
+        "$bin" --sampler "$s" --trials "$ours_trials" --seed "$SEED" >>"$out/hypertune.jsonl"
+      fi
+      "$PY" bench/overhead_optuna.py --sampler "$s" --trials "$n" --seed "$SEED" \
+        >>"$out/optuna.jsonl"
+    done
   done
   samplers_csv=$(echo $SAMPLERS | tr ' ' ',')
   "$PY" bench/compare.py overhead --samplers "$samplers_csv" \
