@@ -66,8 +66,7 @@ double TrivialObjective(Trial& trial) {
   const double lr = trial.SuggestFloat("lr", 1e-5, 1e-1, {.log = true});
   const int64_t n = trial.SuggestInt("n", 1, 100);
   const std::string opt = trial.SuggestCategorical("opt", {"adam", "sgd", "rmsprop"});
-  return x * x + y + std::log10(lr) + 0.01 * static_cast<double>(n) +
-         (opt == "adam" ? 0.0 : 1.0);
+  return x * x + y + std::log10(lr) + 0.01 * static_cast<double>(n) + (opt == "adam" ? 0.0 : 1.0);
 }
 
 int Usage() {
@@ -145,8 +144,7 @@ int Main(int argc, char** argv) {
     if (end > static_cast<int>(stamps.size())) continue;
     const Clock::time_point start = begin == 0 ? t0 : stamps[begin - 1];
     const double ms =
-        std::chrono::duration<double, std::milli>(stamps[end - 1] - start).count() /
-        (end - begin);
+        std::chrono::duration<double, std::milli>(stamps[end - 1] - start).count() / (end - begin);
     out << (first ? "" : ", ") << "{\"begin\": " << begin << ", \"end\": " << end
         << ", \"ms_per_trial\": " << ms << "}";
     first = false;

@@ -143,21 +143,19 @@ int Main(int argc, char** argv) {
   }
   const BenchSampler* sampler = FindBenchSampler(sampler_name);
   if (sampler == nullptr) {
-    std::cerr << "quality_bench: this build has no sampler '" << sampler_name
-              << "' (see --list)\n";
+    std::cerr << "quality_bench: this build has no sampler '" << sampler_name << "' (see --list)\n";
     return 2;
   }
   if (trials <= 0) return Usage();
   std::vector<const TestFunction*> functions;
   for (const TestFunction& f : AllTestFunctions()) {
     if (function_names.empty() ||
-        std::find(function_names.begin(), function_names.end(), f.name) !=
-            function_names.end()) {
+        std::find(function_names.begin(), function_names.end(), f.name) != function_names.end()) {
       functions.push_back(&f);
     }
   }
-  if (functions.size() != (function_names.empty() ? AllTestFunctions().size()
-                                                  : function_names.size())) {
+  if (functions.size() !=
+      (function_names.empty() ? AllTestFunctions().size() : function_names.size())) {
     std::cerr << "quality_bench: unknown function in --functions\n";
     return 2;
   }
@@ -180,8 +178,8 @@ int Main(int argc, char** argv) {
         best_so_far.push_back(best);
       });
       const auto t0 = std::chrono::steady_clock::now();
-      const Status status = (*study)->Optimize(
-          [f](Trial& trial) { return (*f)(SuggestAll(trial, *f)); }, options);
+      const Status status =
+          (*study)->Optimize([f](Trial& trial) { return (*f)(SuggestAll(trial, *f)); }, options);
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       if (!status.ok()) {

@@ -46,16 +46,15 @@ inline const std::vector<BenchSampler>& BenchSamplers() {
 #endif
 #ifdef HT_BENCH_HAVE_TPE
       // Our defaults, whatever they are.
-      {"tpe", [](uint64_t s) { return std::make_shared<TpeSampler>(TpeSamplerOptions{.seed = s}); }},
+      {"tpe",
+       [](uint64_t s) { return std::make_shared<TpeSampler>(TpeSamplerOptions{.seed = s}); }},
       {"tpe-univariate",
        [](uint64_t s) {
-         return std::make_shared<TpeSampler>(
-             TpeSamplerOptions{.seed = s, .multivariate = false});
+         return std::make_shared<TpeSampler>(TpeSamplerOptions{.seed = s, .multivariate = false});
        }},
       {"tpe-multivariate",
        [](uint64_t s) {
-         return std::make_shared<TpeSampler>(
-             TpeSamplerOptions{.seed = s, .multivariate = true});
+         return std::make_shared<TpeSampler>(TpeSamplerOptions{.seed = s, .multivariate = true});
        }},
 #endif
   };

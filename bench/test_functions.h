@@ -67,11 +67,10 @@ inline double Hartmann6(std::span<const double> x) {
                                       {0.05, 10.0, 17.0, 0.1, 8.0, 14.0},
                                       {3.0, 3.5, 1.7, 10.0, 17.0, 8.0},
                                       {17.0, 8.0, 0.05, 10.0, 0.1, 14.0}};
-  static constexpr double kP[4][6] = {
-      {0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886},
-      {0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991},
-      {0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650},
-      {0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381}};
+  static constexpr double kP[4][6] = {{0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886},
+                                      {0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991},
+                                      {0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650},
+                                      {0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381}};
   double total = 0.0;
   for (int i = 0; i < 4; ++i) {
     double inner = 0.0;
@@ -160,8 +159,7 @@ inline double Mixed(std::span<const double> v) {
   return dx * dx + 0.5 * dy * dy + 0.5 * dx * dy + du * du + 0.05 * dn * dn + c[3];
 }
 
-inline std::vector<ParamSpec> Floats(const std::string& prefix, int dim, double low,
-                                     double high) {
+inline std::vector<ParamSpec> Floats(const std::string& prefix, int dim, double low, double high) {
   std::vector<ParamSpec> out;
   for (int i = 0; i < dim; ++i) {
     out.push_back({.name = prefix + std::to_string(i),
@@ -185,13 +183,12 @@ inline const std::vector<TestFunction>& AllTestFunctions() {
        Floats("x", 6, 0.0, 1.0),
        Hartmann6,
        -3.322368011415515,
-       {0.20168951397760904, 0.15001069019946628, 0.4768739709136298,
-        0.27533243023964377, 0.3116516154723292, 0.6573005311849274}},
-      {"rosenbrock5", Floats("x", 5, -5.0, 10.0), Rosenbrock, 0.0,
-       std::vector<double>(5, 1.0)},
+       {0.20168951397760904, 0.15001069019946628, 0.4768739709136298, 0.27533243023964377,
+        0.3116516154723292, 0.6573005311849274}},
+      {"rosenbrock5", Floats("x", 5, -5.0, 10.0), Rosenbrock, 0.0, std::vector<double>(5, 1.0)},
       {"ackley5", Floats("x", 5, -32.768, 32.768), Ackley, 0.0, std::vector<double>(5, 0.0)},
-      {"styblinski_tang8", Floats("x", 8, -5.0, 5.0), StyblinskiTang,
-       8 * kStyblinskiTangF1, std::vector<double>(8, kStyblinskiTangX)},
+      {"styblinski_tang8", Floats("x", 8, -5.0, 5.0), StyblinskiTang, 8 * kStyblinskiTangF1,
+       std::vector<double>(8, kStyblinskiTangX)},
       {"levy4", Floats("x", 4, -10.0, 10.0), Levy, 0.0, std::vector<double>(4, 1.0)},
       {"mixed",
        {{.name = "x", .kind = K::kFloat, .low = -5.0, .high = 5.0},
@@ -217,9 +214,8 @@ inline std::vector<double> SuggestAll(Trial& trial, const TestFunction& f) {
         x.push_back(trial.SuggestFloat(p.name, p.low, p.high, {.log = p.log}));
         break;
       case ParamSpec::Kind::kInt:
-        x.push_back(static_cast<double>(
-            trial.SuggestInt(p.name, static_cast<int64_t>(p.low),
-                             static_cast<int64_t>(p.high), {.log = p.log})));
+        x.push_back(static_cast<double>(trial.SuggestInt(
+            p.name, static_cast<int64_t>(p.low), static_cast<int64_t>(p.high), {.log = p.log})));
         break;
       case ParamSpec::Kind::kCategorical: {
         const std::string choice = trial.SuggestCategoricalAs<std::string>(p.name, p.choices);
