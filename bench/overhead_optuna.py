@@ -41,8 +41,10 @@ def make_sampler(name, seed):
     if name == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if name == "qmc":
-        return optuna.samplers.QMCSampler(qmc_type="sobol", seed=seed,
-                                         warn_independent_sampling=False)
+        # scramble=True as hypertune's default (Optuna's default, False, makes
+        # every seed give the same points after the first trial).
+        return optuna.samplers.QMCSampler(qmc_type="sobol", scramble=True, seed=seed,
+                                          warn_independent_sampling=False)
     if name in ("tpe", "tpe-univariate"):  # Optuna's default is univariate
         return optuna.samplers.TPESampler(seed=seed)
     if name == "tpe-multivariate":

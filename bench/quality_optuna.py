@@ -32,7 +32,9 @@ def make_sampler(name, seed):
     if name == "random":
         return optuna.samplers.RandomSampler(seed=seed)
     if name == "qmc":
-        return optuna.samplers.QMCSampler(qmc_type="sobol", seed=seed,
+        # scramble=True as hypertune's default (Optuna's default, False, makes
+        # every seed give the same points after the first trial).
+        return optuna.samplers.QMCSampler(qmc_type="sobol", scramble=True, seed=seed,
                                           warn_independent_sampling=False)
     if name in ("tpe", "tpe-univariate"):  # Optuna's default is univariate
         return optuna.samplers.TPESampler(seed=seed)
@@ -88,6 +90,7 @@ def main():
     for n in names:
         if n not in test_functions.BY_NAME:
             raise SystemExit("unknown function %r" % n)
+    warnings.simplefilter("ignore")  # ExperimentalWarning
     make_sampler(args.sampler, 0)  # fail early on a bad name
     tasks = [(args.sampler, n, s, args.trials) for n in names
              for s in parse_seeds(args.seeds)]

@@ -13,9 +13,9 @@
 #
 #   --quick   5 seeds instead of 20 (a smoke test; medians are noisy)
 #
-# Samplers: random (baseline), tpe (each library's default options),
-# tpe-multivariate; for hypertune also tpe-univariate (Optuna's default TPE
-# is univariate, so its "tpe" row is that). QMC is added when SAMPLERS asks.
+# Samplers: random and QMC (Sobol') as baselines, tpe (each library's default
+# options), tpe-multivariate; for hypertune also tpe-univariate (Optuna's
+# default TPE is univariate, so its "tpe" row is that).
 # Environment: BUILD_DIR (default build/, must be Release), PY (default
 # /usr/bin/python3), JOBS (Optuna processes, default 2), SEEDS (e.g. 0-19),
 # SAMPLERS. Raw JSON results and the report go to $BUILD_DIR/bench-results/.
@@ -31,7 +31,7 @@ for arg in "$@"; do
   esac
 done
 JOBS=${JOBS:-2}
-SAMPLERS=${SAMPLERS:-random tpe tpe-univariate tpe-multivariate}
+SAMPLERS=${SAMPLERS:-random qmc tpe tpe-univariate tpe-multivariate}
 
 build_targets quality_bench
 bin="$BUILD_DIR/bench/quality_bench"
