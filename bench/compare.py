@@ -308,6 +308,20 @@ def quality(paths, samplers):
                      "HOLDS (%s)" % verdict if a <= b else "FAILS", p))
         else:
             print("target: not measured (tpe missing on one side)")
+        # Like for like (the defaults differ: ours is multivariate, Optuna's
+        # univariate).
+        pairs = [("tpe-univariate", "tpe"), ("tpe-multivariate", "tpe-multivariate")]
+        parts = []
+        for mine, theirs in pairs:
+            ours = table.get((func.name, "hypertune", mine), {}).get(last)
+            peer = table.get((func.name, "optuna", theirs), {}).get(last)
+            if ours and peer:
+                parts.append("%s %s vs %s" % (mine.replace("tpe-", ""),
+                                              fmt_regret(median(ours)),
+                                              fmt_regret(median(peer))))
+        if parts:
+            print("  like for like at n=%d (hypertune vs optuna medians): %s"
+                  % (last, "; ".join(parts)))
     if verdicts:
         print()
         print("summary: hypertune tpe better on %d, equal on %d, worse on %d of %d "
