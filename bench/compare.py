@@ -214,6 +214,13 @@ def overhead(paths, samplers):
 
     # The targets.
     print()
+
+    def growth_and_slope(rec):
+        rss = rec["rss_kb"]
+        points = sorted((int(k), v) for k, v in rss.items() if k != "start")
+        (n0, v0), (n1, v1) = points[-2], points[-1]
+        return n1, (points[-1][1] - rss["start"]) / 1024.0, 1024.0 * (v1 - v0) / (n1 - n0)
+
     for s in ("tpe-univariate", "tpe-multivariate"):
         ours = runs.get(("hypertune", s))
         peer = runs.get(("optuna", s))
@@ -231,6 +238,14 @@ def overhead(paths, samplers):
         else:
             print("target %s: >= 100x faster than Optuna over trials 0-1,000: "
                   "%.1fx -> %s" % (s, b / a, "HOLDS" if b / a >= 100 else "FAILS"))
+        if ours is not None and len(ours["rss_kb"]) >= 3:
+            n, growth, slope = growth_and_slope(ours)
+            text = ("memory %s: hypertune RSS grows %.1f MiB over %d trials, %.0f B/trial "
+                    "at the end" % (s, growth, n, slope))
+            if peer is not None and len(peer["rss_kb"]) >= 3:
+                n, growth, slope = growth_and_slope(peer)
+                text += "; Optuna %.1f MiB over %d trials, %.0f B/trial" % (growth, n, slope)
+            print(text)
     return 0
 
 
