@@ -1,6 +1,6 @@
 // Quality benchmark, hypertune side: the twin of bench/quality_optuna.py.
 //
-//   quality_bench --sampler NAME [--functions a,b,...] [--seeds 0-19]
+//   quality_bench --sampler NAME [--functions a,b,...] [--seeds 1-20]
 //                 [--trials 100]
 //   quality_bench --check   (function values at fixed points, for the runner
 //                            to compare with test_functions.py)
@@ -110,7 +110,7 @@ int PrintCheck() {
 }
 
 int Usage() {
-  std::cerr << "usage: quality_bench --sampler NAME [--functions a,b] [--seeds 0-19]"
+  std::cerr << "usage: quality_bench --sampler NAME [--functions a,b] [--seeds 1-20]"
                " [--trials 100]\n"
                "       quality_bench --check | --list\n";
   return 2;
@@ -119,7 +119,7 @@ int Usage() {
 int Main(int argc, char** argv) {
   std::string sampler_name;
   std::vector<std::string> function_names;
-  std::vector<uint64_t> seeds = ParseSeeds("0-19");
+  std::vector<uint64_t> seeds = ParseSeeds("1-20");
   int trials = 100;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];

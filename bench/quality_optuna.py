@@ -6,7 +6,7 @@ trials with the sampler seeded by the seed, and prints one JSON line with the
 best value found after each budget (10, 25, 50, 100 trials, those <= trials).
 
 Usage: quality_optuna.py --sampler {random,qmc,tpe,tpe-univariate,tpe-multivariate}
-                         [--functions a,b] [--seeds 0-19] [--trials 100]
+                         [--functions a,b] [--seeds 1-20] [--trials 100]
                          [--jobs 2]
 
 --jobs runs studies in that many processes; this benchmark measures no time,
@@ -80,7 +80,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sampler", required=True)
     parser.add_argument("--functions", default="")
-    parser.add_argument("--seeds", default="0-19")
+    parser.add_argument("--seeds", default="1-20")
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args()
