@@ -337,6 +337,27 @@ def quality(paths, samplers):
         if parts:
             print("  like for like at n=%d (hypertune vs optuna medians): %s"
                   % (last, "; ".join(parts)))
+    # One compact table: median regret at the largest budget.
+    budget = max((b for cell in table.values() for b in cell), default=None)
+    columns = [(impl, smp) for smp in samplers for impl in ("hypertune", "optuna")
+               if any(k[1:] == (impl, smp) for k in table)]
+    if budget is not None and columns:
+        print()
+        print("Median simple regret at n=%d (ht = hypertune, opt = Optuna)" % budget)
+        labels = ["%s %s" % ("ht" if impl == "hypertune" else "opt",
+                             smp.replace("tpe-multivariate", "tpe-mv")
+                             .replace("tpe-univariate", "tpe-uv"))
+                  for impl, smp in columns]
+        width = max(10, max(len(l) for l in labels) + 1)
+        header = "%-17s" % "function" + "".join("%*s" % (width, l) for l in labels)
+        print(header)
+        print("-" * len(header))
+        for func in test_functions.FUNCTIONS:
+            row = "%-17s" % func.name
+            for impl, smp in columns:
+                cell = table.get((func.name, impl, smp), {}).get(budget)
+                row += "%*s" % (width, fmt_regret(median(cell)) if cell else "-")
+            print(row)
     if verdicts:
         print()
         print("summary: hypertune tpe better on %d, equal on %d, worse on %d of %d "
