@@ -4,24 +4,20 @@
 # repository; default build/) and builds the targets given to build_targets.
 
 PY=${PY:-/usr/bin/python3}
-BUILD_DIR=${BUILD_DIR:-build}
+BUILD_DIR=${BUILD_DIR:-build-release}
 
 # build_targets TARGET...: configures BUILD_DIR as a Release build if it has
 # no cache yet, refuses a build of another type (its timings would mislead),
 # then builds only the targets named.
 build_targets() {
   if [[ ! -f "$BUILD_DIR/CMakeCache.txt" ]]; then
-    # -Wno-restrict: GCC 12 at -O3 reports a false -Wrestrict in
-    # std::string assignment (GCC bug 105329: `s = "{"`; grid_sampler.cc trips it), and
-    # warnings are errors. It changes no generated code.
-    cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release \
-      -DCMAKE_CXX_FLAGS="${CXXFLAGS:-} -Wno-restrict" >/dev/null
+    cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
   fi
   local type
   type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt")
   if [[ "$type" != "Release" ]]; then
     echo "error: $BUILD_DIR is a '$type' build; benchmarks need Release." >&2
-    echo "       Use BUILD_DIR=build-release $0 (it is configured if missing)." >&2
+    echo "       Unset BUILD_DIR to use build-release/ (configured if missing)." >&2
     exit 1
   fi
   cmake --build "$BUILD_DIR" -j2 --target "$@" >/dev/null ||

@@ -18,7 +18,7 @@
 # Optuna's TPE is slow at large n, so its 9,900-10,000 window is only
 # measured with --full.
 #
-# Environment: BUILD_DIR (default build/, must be Release), PY (default
+# Environment: BUILD_DIR (default build-release/, must be Release), PY (default
 # /usr/bin/python3), SEED (default 1), REPEAT, SAMPLERS (default: all four).
 # Raw JSON results and the report go to $BUILD_DIR/bench-results/.
 set -euo pipefail

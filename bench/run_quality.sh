@@ -16,7 +16,7 @@
 # Samplers: random and QMC (Sobol') as baselines, tpe (each library's default
 # options), tpe-multivariate; for hypertune also tpe-univariate (Optuna's
 # default TPE is univariate, so its "tpe" row is that).
-# Environment: BUILD_DIR (default build/, must be Release), PY (default
+# Environment: BUILD_DIR (default build-release/, must be Release), PY (default
 # /usr/bin/python3), JOBS (Optuna processes, default 2), SEEDS (e.g. 1-20),
 # SAMPLERS. Raw JSON results and the report go to $BUILD_DIR/bench-results/.
 set -euo pipefail
