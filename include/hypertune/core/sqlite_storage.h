@@ -10,8 +10,12 @@
 // BEGIN IMMEDIATE transactions, the file is in WAL mode, and a busy file is
 // waited for (busy_timeout_ms) and retried (max_retries).
 //
-// Schema: Optuna's alembic revision v3.0.0.d (the head of Optuna 3.0 and
-// 3.1). A file written by another revision is refused with a clear error.
+// Schema: Optuna's alembic revisions v3.0.0.d (the head of Optuna 3.0 and
+// 3.1, Debian's python3-optuna) and v3.2.0.a (Optuna 3.2-3.3: v3.0.0.d plus
+// index trials_study_id_key on trials.study_id). A new file gets
+// options.schema_revision; an existing file keeps its own; a file of any
+// other revision is refused with a clear error. Optuna 3.1 refuses v3.2.0.a
+// files: ask for v3.0.0.d to share a file with it.
 //
 // TrialCursor: max_trial_id is the highest trial id returned; `open` holds
 // pairs (trial id, fingerprint of what was returned) of the trials returned
@@ -36,14 +40,16 @@ class TrialRows;
 
 // Alembic revisions SqliteStorage reads and writes.
 inline constexpr std::string_view kOptunaSchemaV300d = "v3.0.0.d";
+inline constexpr std::string_view kOptunaSchemaV320a = "v3.2.0.a";
 
 struct SqliteStorageOptions {
   // How long one statement waits for another connection's lock (ms).
   int busy_timeout_ms = 10000;
   // How many times a transaction that still found the file busy is retried.
   int max_retries = 20;
-  // The alembic revision a new file is created with. Only "v3.0.0.d".
-  std::string schema_revision = std::string(kOptunaSchemaV300d);
+  // The alembic revision a new file is created with: kOptunaSchemaV320a or
+  // kOptunaSchemaV300d (for Optuna 3.0 and 3.1). Ignored for an existing file.
+  std::string schema_revision = std::string(kOptunaSchemaV320a);
   // Open with SQLITE_OPEN_READONLY: every write fails, a missing or empty
   // file is an error.
   bool read_only = false;

@@ -1,6 +1,7 @@
 #include "hypertune/core/sqlite_storage.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <cmath>
 #include <fstream>
@@ -13,9 +14,12 @@
 namespace hypertune::testing {
 namespace {
 
-std::shared_ptr<Storage> MakeTempSqlite() {
+std::shared_ptr<Storage> MakeTempSqlite(std::string_view revision) {
   auto dir = std::make_shared<TempDir>();
-  std::shared_ptr<SqliteStorage> s = SqliteStorage::Open(dir->Url("conformance.db")).value();
+  SqliteStorageOptions opts;
+  opts.schema_revision = std::string(revision);
+  std::shared_ptr<SqliteStorage> s =
+      SqliteStorage::Open(dir->Url("conformance.db"), opts).value();
   // The aliasing constructor ties the directory's lifetime to the storage's.
   auto holder = std::make_shared<std::pair<std::shared_ptr<TempDir>, std::shared_ptr<SqliteStorage>>>(
       dir, s);
@@ -23,7 +27,16 @@ std::shared_ptr<Storage> MakeTempSqlite() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, StorageConformanceTest,
-                         ::testing::Values(StorageFactory{"sqlite", MakeTempSqlite}),
+                         ::testing::Values(StorageFactory{"sqlite_v320a",
+                                                          [] {
+                                                            return MakeTempSqlite(
+                                                                kOptunaSchemaV320a);
+                                                          }},
+                                           StorageFactory{"sqlite_v300d",
+                                                          [] {
+                                                            return MakeTempSqlite(
+                                                                kOptunaSchemaV300d);
+                                                          }}),
                          [](const auto& p) { return p.param.name; });
 
 TEST(SqliteStorageTest, StudiesAndTrialsSurviveReopening) {
@@ -31,7 +44,7 @@ TEST(SqliteStorageTest, StudiesAndTrialsSurviveReopening) {
   int64_t trial_id = -1;
   {
     auto s = SqliteStorage::Open(dir.Url("a.db")).value();
-    EXPECT_EQ(s->schema_revision(), "v3.0.0.d");
+    EXPECT_EQ(s->schema_revision(), "v3.2.0.a");
     const int64_t study = s->CreateStudy("keep", {StudyDirection::kMaximize}).value();
     trial_id = s->CreateTrial(study).value().trial_id;
     auto log = std::make_shared<const Distribution>(FloatDistribution{1e-5, 1e-1, true});
@@ -88,13 +101,42 @@ TEST(SqliteStorageTest, ReadTrialUpdatesRereadsOnlyOpenTrials) {
   EXPECT_TRUE(out.empty());
 }
 
+// True when the file has an index of that name.
+bool HasIndex(const std::string& path, const std::string& name) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", -1,
+                     &stmt, nullptr);
+  sqlite3_bind_text(stmt, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+  const bool found = sqlite3_step(stmt) == SQLITE_ROW;
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return found;
+}
+
+TEST(SqliteStorageTest, NewFilesGetTheAskedRevisionAndExistingFilesKeepTheirs) {
+  TempDir dir;
+  EXPECT_EQ(SqliteStorage::Open(dir.Url("new.db")).value()->schema_revision(), "v3.2.0.a");
+  EXPECT_TRUE(HasIndex(dir.File("new.db"), "trials_study_id_key"));
+  SqliteStorageOptions old;
+  old.schema_revision = std::string(kOptunaSchemaV300d);
+  EXPECT_EQ(SqliteStorage::Open(dir.Url("old.db"), old).value()->schema_revision(), "v3.0.0.d");
+  EXPECT_FALSE(HasIndex(dir.File("old.db"), "trials_study_id_key"));
+  // Reopened with the default options: still v3.0.0.d, no index added.
+  EXPECT_EQ(SqliteStorage::Open(dir.Url("old.db")).value()->schema_revision(), "v3.0.0.d");
+  EXPECT_FALSE(HasIndex(dir.File("old.db"), "trials_study_id_key"));
+  // And the other way round.
+  EXPECT_EQ(SqliteStorage::Open(dir.Url("new.db"), old).value()->schema_revision(), "v3.2.0.a");
+}
+
 TEST(SqliteStorageTest, OptionsAreValidated) {
   SqliteStorageOptions o;
   EXPECT_TRUE(o.Validate().ok());
   o.busy_timeout_ms = -1;
   EXPECT_EQ(o.Validate().code(), StatusCode::kInvalidArgument);
   o = {};
-  o.schema_revision = "v3.2.0.a";
+  o.schema_revision = "v3.4.0.a";
   EXPECT_EQ(o.Validate().code(), StatusCode::kInvalidArgument);
   TempDir dir;
   EXPECT_EQ(SqliteStorage::Open(dir.Url("x.db"), o).status().code(),

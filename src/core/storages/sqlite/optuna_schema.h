@@ -1,4 +1,4 @@
-// Optuna's RDB schema (alembic revision v3.0.0.d) for SQLite: creating it in
+// Optuna's RDB schema (alembic revisions v3.0.0.d and v3.2.0.a) for SQLite: creating it in
 // an empty file and recognising it in an existing one.
 #pragma once
 

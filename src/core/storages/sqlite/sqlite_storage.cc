@@ -35,6 +35,7 @@ Status SqliteStorageOptions::Validate() const {
   if (!sqlite_internal::IsSupportedRevision(schema_revision))
     return Status::InvalidArgument("SqliteStorageOptions.schema_revision '" + schema_revision +
                                    "' is not supported; use " +
+                                   std::string(kOptunaSchemaV320a) + " or " +
                                    std::string(kOptunaSchemaV300d));
   return Status::Ok();
 }
@@ -71,7 +72,8 @@ Result<std::shared_ptr<SqliteStorage>> SqliteStorage::Open(std::string_view url,
   if (!revision.empty() && !sqlite_internal::IsSupportedRevision(revision))
     return Status::FailedPrecondition("sqlite file '" + path + "' has schema revision '" +
                                       revision + "', which hypertune does not support (it "
-                                      "supports " + std::string(kOptunaSchemaV300d) + ")");
+                                      "supports " + std::string(kOptunaSchemaV300d) + " and " +
+                                      std::string(kOptunaSchemaV320a) + ")");
   if (!options.read_only) {
     Status wal = Status::Unavailable("");
     for (int k = 0; k <= options.max_retries && wal.code() == StatusCode::kUnavailable; ++k) {
