@@ -3,6 +3,7 @@ sqlite_optuna_interop_test.cc with /usr/bin/python3).
 
   optuna_interop.py dump  DB STUDY OUT.json  # what optuna.load_study sees
   optuna_interop.py write DB STUDY           # a study written by Optuna
+  optuna_interop.py extend DB STUDY N        # Optuna runs N more trials
 
 Non-finite floats are written as the strings "inf", "-inf", "nan" so that any
 JSON parser reads the output.
@@ -69,11 +70,25 @@ def write(db, study_name):
     study.enqueue_trial({"x": 0.5, "n": 3})
 
 
+def extend(db, study_name, n_trials):
+    study = optuna.load_study(study_name=study_name, storage="sqlite:///" + db,
+                              sampler=optuna.samplers.RandomSampler(seed=9))
+
+    def objective(trial):
+        x = trial.suggest_float("x", -2.0, 2.0)
+        n = trial.suggest_int("n", 1, 8)
+        return x * x + n
+
+    study.optimize(objective, n_trials=n_trials)
+
+
 if __name__ == "__main__":
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     if sys.argv[1] == "dump":
         dump(sys.argv[2], sys.argv[3], sys.argv[4])
     elif sys.argv[1] == "write":
         write(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "extend":
+        extend(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
         sys.exit("unknown command " + sys.argv[1])

@@ -147,6 +147,17 @@ TEST(SqliteOptunaInteropTest, OptunaReadsAStudyWrittenByHypertune) {
   EXPECT_EQ(d["lr"]["attributes"]["log"], true);
   EXPECT_EQ(d["n"]["name"], "IntDistribution");
   EXPECT_EQ(d["c"]["attributes"]["choices"], Json::parse(R"(["adam", 3, null])"));
+
+  // Optuna continues the study: it runs our enqueued trial with its fixed x,
+  // then numbers new trials after ours; we read them back.
+  ASSERT_EQ(RunScript("extend '" + db + "' from-hypertune 2"), 0);
+  const std::vector<FrozenTrial> all = study->Trials().value();
+  ASSERT_EQ(all.size(), 14u);
+  for (size_t k = 0; k < all.size(); ++k) EXPECT_EQ(all[k].number, static_cast<int>(k));
+  EXPECT_EQ(all[12].state, TrialState::kComplete);
+  EXPECT_EQ(std::get<double>(all[12].param("x")), 0.5);
+  EXPECT_EQ(all[13].state, TrialState::kComplete);
+  EXPECT_EQ(all[13].params.size(), 2u);
 }
 
 TEST(SqliteOptunaInteropTest, HypertuneReadsAndContinuesAStudyWrittenByOptuna) {
