@@ -130,6 +130,42 @@ TEST(SqliteStorageTest, NewFilesGetTheAskedRevisionAndExistingFilesKeepTheirs) {
   EXPECT_EQ(SqliteStorage::Open(dir.Url("new.db"), old).value()->schema_revision(), "v3.2.0.a");
 }
 
+TEST(SqliteStorageTest, AFailedCreateTrialLeavesNoTrialBehind) {
+  TempDir dir;
+  auto s = SqliteStorage::Open(dir.Url("atomic.db")).value();
+  const int64_t study = s->CreateStudy("s", {StudyDirection::kMinimize}).value();
+  ASSERT_TRUE(s->CreateTrial(study).ok());
+  // The second insert of "x" breaks trial_params' unique key, after the
+  // trials row and the first parameter were written.
+  FrozenTrial templ;
+  templ.state = TrialState::kComplete;
+  templ.values = {1.0};
+  auto d = std::make_shared<const Distribution>(FloatDistribution{0.0, 1.0});
+  templ.params = {{"x", d, 0.1}, {"x", d, 0.2}};
+  Result<FrozenTrial> t = s->CreateTrial(study, &templ);
+  EXPECT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("trial_params"), std::string::npos) << t.status();
+  EXPECT_EQ(s->GetStudy(study).value().n_trials, 1);
+  TrialCursor cursor;
+  std::vector<FrozenTrial> out;
+  ASSERT_TRUE(s->ReadTrialUpdates(study, cursor, out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].number, 0);
+  EXPECT_EQ(s->CreateTrial(study).value().number, 1);
+}
+
+TEST(SqliteStorageTest, NumbersContinuePerStudyWhenStudiesInterleave) {
+  TempDir dir;
+  auto s = SqliteStorage::Open(dir.Url("interleave.db")).value();
+  const int64_t a = s->CreateStudy("a", {StudyDirection::kMinimize}).value();
+  const int64_t b = s->CreateStudy("b", {StudyDirection::kMinimize}).value();
+  for (int k = 0; k < 5; ++k) {
+    EXPECT_EQ(s->CreateTrial(a).value().number, 2 * k);
+    EXPECT_EQ(s->CreateTrial(a).value().number, 2 * k + 1);
+    EXPECT_EQ(s->CreateTrial(b).value().number, k);
+  }
+}
+
 TEST(SqliteStorageTest, OptionsAreValidated) {
   SqliteStorageOptions o;
   EXPECT_TRUE(o.Validate().ok());
