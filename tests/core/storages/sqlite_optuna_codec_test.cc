@@ -4,8 +4,13 @@
 #include "src/core/storages/sqlite/optuna_codec.h"
 
 #include <gtest/gtest.h>
+#include <time.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <string>
 #include <limits>
 
 namespace hypertune::sqlite_internal {
@@ -64,10 +69,39 @@ TEST(OptunaCodecTest, MalformedDistributionsAreCorruption) {
   }
 }
 
-TEST(OptunaCodecTest, DatetimesAsSqlalchemyStoresThem) {
+// Sets TZ for the scope, restoring the old value.
+class ScopedTimeZone {
+ public:
+  explicit ScopedTimeZone(const char* tz) {
+    if (const char* old = std::getenv("TZ")) old_ = old;
+    ::setenv("TZ", tz, 1);
+    ::tzset();
+  }
+  ~ScopedTimeZone() {
+    if (old_) {
+      ::setenv("TZ", old_->c_str(), 1);
+    } else {
+      ::unsetenv("TZ");
+    }
+    ::tzset();
+  }
+
+ private:
+  std::optional<std::string> old_;
+};
+
+TEST(OptunaCodecTest, DatetimesAsOptunaStoresThemInLocalTime) {
   // 2023-02-25 13:21:00.730272 UTC.
   const FrozenTrial::Clock::time_point t{std::chrono::duration_cast<FrozenTrial::Clock::duration>(
       std::chrono::microseconds(1677331260730272))};
+  {
+    ScopedTimeZone tokyo("Asia/Tokyo");  // UTC+9, no daylight saving
+    if (std::filesystem::exists("/usr/share/zoneinfo/Asia/Tokyo")) {
+      EXPECT_EQ(FormatDatetime(t), "2023-02-25 22:21:00.730272");
+      EXPECT_EQ(ParseDatetime("2023-02-25 22:21:00.730272").value(), t);
+    }
+  }
+  ScopedTimeZone utc("UTC");
   EXPECT_EQ(FormatDatetime(t), "2023-02-25 13:21:00.730272");
   EXPECT_EQ(ParseDatetime("2023-02-25 13:21:00.730272").value(), t);
   EXPECT_EQ(ParseDatetime("2023-02-25 13:21:00").value(),

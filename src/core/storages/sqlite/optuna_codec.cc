@@ -123,7 +123,7 @@ std::string FormatDatetime(FrozenTrial::Clock::time_point t) {
     --secs;
   }
   std::tm tm{};
-  gmtime_r(&secs, &tm);
+  localtime_r(&secs, &tm);
   char buf[96];
   std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%06lld", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
@@ -140,6 +140,7 @@ Result<FrozenTrial::Clock::time_point> ParseDatetime(std::string_view text) {
     return Status::Corruption("datetime '" + s + "' is not 'YYYY-MM-DD HH:MM:SS[.ffffff]'");
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
+  tm.tm_isdst = -1;  // let mktime decide, as for any local time
   int64_t micros = 0;
   if (static_cast<size_t>(consumed) < s.size() && s[static_cast<size_t>(consumed)] == '.') {
     int digits = 0;
@@ -149,7 +150,7 @@ Result<FrozenTrial::Clock::time_point> ParseDatetime(std::string_view text) {
     }
     for (; digits < 6; ++digits) micros *= 10;
   }
-  const std::time_t secs = timegm(&tm);
+  const std::time_t secs = std::mktime(&tm);
   return FrozenTrial::Clock::time_point(
       std::chrono::duration_cast<FrozenTrial::Clock::duration>(
           std::chrono::microseconds(static_cast<int64_t>(secs) * 1000000 + micros)));

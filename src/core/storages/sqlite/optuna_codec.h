@@ -20,7 +20,8 @@ std::string DistributionToJson(const Distribution& d);
 // IntLogUniformDistribution). Corruption when malformed.
 Result<Distribution> DistributionFromJson(std::string_view json);
 
-// "2026-11-26 19:42:40.153635" (UTC), as SQLAlchemy stores Python datetimes.
+// "2026-11-26 19:42:40.153635" in the machine's local time zone, without an
+// offset: what Optuna stores (datetime.now(), naive) through SQLAlchemy.
 std::string FormatDatetime(FrozenTrial::Clock::time_point t);
 Result<FrozenTrial::Clock::time_point> ParseDatetime(std::string_view text);
 
