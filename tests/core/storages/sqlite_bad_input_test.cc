@@ -176,5 +176,28 @@ TEST(SqliteBadInputTest, UnknownStudiesAndTrialsAreNotFoundAndWriteNothing) {
   EXPECT_EQ(s->ListStudies().value().size(), 1u);
 }
 
+TEST(SqliteBadInputTest, AFileLockedTooLongIsUnavailableAndLaterUsable) {
+  TempDir dir;
+  const std::string path = dir.File("busy.db");
+  SqliteStorageOptions quick;
+  quick.busy_timeout_ms = 20;
+  quick.max_retries = 2;
+  auto s = SqliteStorage::Open("sqlite:///" + path, quick).value();
+  // Another connection holds the write lock.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  Result<int64_t> id = s->CreateStudy("s", {StudyDirection::kMinimize});
+  EXPECT_EQ(id.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(id.status().message().find("locked"), std::string::npos) << id.status();
+  EXPECT_NE(id.status().message().find(path), std::string::npos) << id.status();
+  // Reads still work while another connection writes (WAL).
+  EXPECT_TRUE(s->ListStudies().value().empty());
+  ASSERT_EQ(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  EXPECT_TRUE(s->CreateStudy("s", {StudyDirection::kMinimize}).ok());
+  EXPECT_EQ(s->ListStudies().value().size(), 1u);
+}
+
 }  // namespace
 }  // namespace hypertune::testing

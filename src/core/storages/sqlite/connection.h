@@ -53,7 +53,7 @@ Status FromSqlite(sqlite3* db, int rc, std::string_view path, std::string_view w
 
 class Connection {
  public:
-  // Opens `path`; `create`: create the file when missing.
+  // Opens `path` (read-write, created when missing, unless `read_only`).
   static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only,
                                                   int busy_timeout_ms, int max_retries);
   ~Connection();

@@ -15,7 +15,6 @@ namespace hypertune {
 
 using sqlite_internal::Connection;
 using sqlite_internal::Stmt;
-using sqlite_internal::TrialRow;
 using sqlite_internal::TrialRows;
 
 namespace {
