@@ -96,10 +96,13 @@ TEST(SqliteBadInputTest, AnUnknownSchemaRevisionIsRefused) {
   TempDir dir;
   const std::string path = dir.File("future.db");
   ASSERT_TRUE(SqliteStorage::Open("sqlite:///" + path).ok());
-  RawSql(path, "UPDATE alembic_version SET version_num = 'v9.9.9.z'");
+  RawSql(path, "PRAGMA journal_mode=DELETE; UPDATE alembic_version SET version_num = 'v9.9.9.z'");
+  const std::string before = ReadBytes(path);
   Result<std::shared_ptr<SqliteStorage>> s = SqliteStorage::Open("sqlite:///" + path);
   EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition) << s.status();
   EXPECT_NE(s.status().message().find("v9.9.9.z"), std::string::npos) << s.status();
+  EXPECT_EQ(ReadBytes(path), before);  // not even switched to WAL
+  EXPECT_FALSE(fs::exists(path + "-wal"));
 }
 
 TEST(SqliteBadInputTest, ReadOnlyOpensReadButRefuseWrites) {
