@@ -17,6 +17,9 @@
 // other revision is refused with a clear error. Optuna 3.1 refuses v3.2.0.a
 // files: ask for v3.0.0.d to share a file with it.
 //
+// Datetimes are stored in local time without an offset, as Optuna stores
+// datetime.now(). Every write is one transaction: all or nothing.
+//
 // TrialCursor: max_trial_id is the highest trial id returned; `open` holds
 // pairs (trial id, fingerprint of what was returned) of the trials returned
 // unfinished. A read re-reads only those and the trials created since, so its
