@@ -9,6 +9,8 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # Peers for the benchmarks (Optuna from Debian, with its numeric stack).
   python3 python3-optuna python3-numpy python3-scipy
+  # SQLite storage back-end.
+  libsqlite3-dev nlohmann-json3-dev
 )
 
 missing=()
