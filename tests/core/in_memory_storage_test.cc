@@ -28,3 +28,19 @@ TEST(InMemoryStorageTest, ChangeLogStaysLinearInTrials) {
 
 }  // namespace
 }  // namespace hypertune::testing
+
+namespace hypertune {
+namespace {
+
+TEST(GetAllTrialsTest, ReturnsEveryTrialInNumberOrder) {
+  InMemoryStorage storage;
+  const int64_t s = storage.CreateStudy("s", {StudyDirection::kMinimize}).value();
+  for (int k = 0; k < 3; ++k) ASSERT_TRUE(storage.CreateTrial(s).ok());
+  std::vector<FrozenTrial> all = GetAllTrials(storage, s).value();
+  ASSERT_EQ(all.size(), 3u);
+  for (int k = 0; k < 3; ++k) EXPECT_EQ(all[static_cast<size_t>(k)].number, k);
+  EXPECT_EQ(GetAllTrials(storage, 42).status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace hypertune
