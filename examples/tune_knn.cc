@@ -3,6 +3,10 @@
 // 5-fold cross-validation, printing each trial and the best result.
 //
 //   tune_knn ../shared/data/wine.csv [--trials 60] [--seed 42] [--jobs 1]
+//            [--storage sqlite:///hypertune.db]
+//
+// The study lives in the storage (SQLite by default, in Optuna's schema):
+// running the command again continues the same study.
 //
 // The model is written here in plain C++ (the ml layer with real model
 // libraries comes later); the tuning is hypertune's.
@@ -19,6 +23,7 @@
 #include <vector>
 
 #include "hypertune/core/random.h"
+#include "hypertune/core/sqlite_storage.h"
 #include "hypertune/core/tpe_sampler.h"
 #include "hypertune/core/study.h"
 
@@ -153,6 +158,7 @@ double CrossValidatedAccuracy(const Dataset& d, const std::vector<int>& folds, i
 
 int main(int argc, char** argv) {
   std::string path = "../shared/data/wine.csv";
+  std::string storage_url = "sqlite:///hypertune.db";
   int trials = 60, jobs = 1;
   uint64_t seed = 42;
   for (int i = 1; i < argc; ++i) {
@@ -168,8 +174,9 @@ int main(int argc, char** argv) {
       if (a == "--trials") trials = std::stoi(next());
       else if (a == "--seed") seed = std::stoull(next());
       else if (a == "--jobs") jobs = std::stoi(next());
+      else if (a == "--storage") storage_url = next();
       else if (a == "--help" || a == "-h") {
-        std::cout << "usage: tune_knn [CSV] [--trials N] [--seed S] [--jobs J]\n";
+        std::cout << "usage: tune_knn [CSV] [--trials N] [--seed S] [--jobs J] [--storage URL]\n";
         return 0;
       } else if (!a.empty() && a[0] == '-') {
         std::cerr << "tune_knn: unknown option '" << a << "'\n";
@@ -196,14 +203,25 @@ int main(int argc, char** argv) {
             << " classes), stratified " << kFolds << "-fold CV accuracy, " << trials
             << " trials\n";
 
-  auto study = hypertune::CreateStudy({.name = "knn-" + path,
+  auto storage = hypertune::SqliteStorage::Open(storage_url);
+  if (!storage.ok()) {
+    std::cerr << "tune_knn: " << storage.status() << "\n";
+    return 1;
+  }
+  const std::string name = "knn-" + path.substr(path.find_last_of('/') + 1);
+  auto study = hypertune::CreateStudy({.name = name,
                                        .directions = {hypertune::StudyDirection::kMaximize},
+                                       .storage = *storage,
                                        .sampler = std::make_shared<hypertune::TpeSampler>(
-                                           hypertune::TpeSamplerOptions{.seed = seed})});
+                                           hypertune::TpeSamplerOptions{.seed = seed}),
+                                       .load_if_exists = true});
   if (!study.ok()) {
     std::cerr << "tune_knn: " << study.status() << "\n";
     return 1;
   }
+  const size_t before = (*study)->Trials().value_or({}).size();
+  std::cout << "study '" << name << "' in " << storage_url
+            << (before ? " (resuming after " + std::to_string(before) + " trials)" : "") << "\n";
   auto objective = [&](hypertune::Trial& t) {
     KnnParams hp{t.SuggestInt("n_neighbors", 1, 50, {.log = true}),
                  t.SuggestCategorical("weights", {"uniform", "distance"}) == "distance",
@@ -234,8 +252,8 @@ int main(int argc, char** argv) {
     std::cerr << "tune_knn: " << best.status() << "\n";
     return 1;
   }
-  std::printf("\nbest: trial %d, CV accuracy %.4f after %d trials in %.2f s\n", best->number,
-              best->value(), trials, secs);
+  std::printf("\nbest: trial %d, CV accuracy %.4f (this run: %d trials in %.2f s)\n",
+              best->number, best->value(), trials, secs);
   for (const auto& p : best->params)
     std::printf("  %-12s %s\n", p.name.c_str(), hypertune::ToString(p.value()).c_str());
   return 0;
