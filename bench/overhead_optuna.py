@@ -24,6 +24,8 @@ import warnings
 
 import optuna
 
+from optuna_samplers import make_sampler
+
 from overhead_common import WINDOWS, CHECKPOINTS, read_rss_kb, window_means
 
 
@@ -37,19 +39,6 @@ def objective(trial):
     return x * x + y + math.log10(lr) + 0.01 * n + (0.0 if opt == "adam" else 1.0)
 
 
-def make_sampler(name, seed):
-    if name == "random":
-        return optuna.samplers.RandomSampler(seed=seed)
-    if name == "qmc":
-        # scramble=True as hypertune's default (Optuna's default, False, makes
-        # every seed give the same points after the first trial).
-        return optuna.samplers.QMCSampler(qmc_type="sobol", scramble=True, seed=seed,
-                                          warn_independent_sampling=False)
-    if name in ("tpe", "tpe-univariate"):  # Optuna's default is univariate
-        return optuna.samplers.TPESampler(seed=seed)
-    if name == "tpe-multivariate":
-        return optuna.samplers.TPESampler(seed=seed, multivariate=True)
-    raise SystemExit("unknown sampler %r" % name)
 
 
 def main():

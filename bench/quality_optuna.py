@@ -22,25 +22,13 @@ import warnings
 
 import optuna
 
+from optuna_samplers import make_sampler
+
 import test_functions
 
 BUDGETS = [10, 25, 50, 100]
 
 
-def make_sampler(name, seed):
-    # Optuna's defaults, except the seed: the peer of our defaults.
-    if name == "random":
-        return optuna.samplers.RandomSampler(seed=seed)
-    if name == "qmc":
-        # scramble=True as hypertune's default (Optuna's default, False, makes
-        # every seed give the same points after the first trial).
-        return optuna.samplers.QMCSampler(qmc_type="sobol", scramble=True, seed=seed,
-                                          warn_independent_sampling=False)
-    if name in ("tpe", "tpe-univariate"):  # Optuna's default is univariate
-        return optuna.samplers.TPESampler(seed=seed)
-    if name == "tpe-multivariate":
-        return optuna.samplers.TPESampler(seed=seed, multivariate=True)
-    raise SystemExit("unknown sampler %r" % name)
 
 
 def run_one(task):
