@@ -118,22 +118,11 @@ Status InMemoryStorage::SetStudySystemAttr(int64_t study_id, std::string_view ke
 Result<FrozenTrial> InMemoryStorage::CreateTrial(int64_t study_id, const FrozenTrial* templ) {
   std::lock_guard lock(mu_);
   HT_ASSIGN_OR_RETURN(StudyRecord * s, FindStudy(study_id));
-  FrozenTrial t;
-  if (templ != nullptr) {
-    t = *templ;
-    if (t.state == TrialState::kComplete &&
-        t.values.size() != s->summary.directions.size())
-      return Status::InvalidArgument(
-          "a COMPLETE trial needs " + std::to_string(s->summary.directions.size()) +
-          " value(s), got " + std::to_string(t.values.size()));
-    if (t.state == TrialState::kRunning && !t.datetime_start)
-      t.datetime_start = FrozenTrial::Clock::now();
-    if (IsFinished(t.state) && !t.datetime_complete)
-      t.datetime_complete = FrozenTrial::Clock::now();
-  } else {
-    t.state = TrialState::kRunning;
-    t.datetime_start = FrozenTrial::Clock::now();
-  }
+  FrozenTrial t = NewTrialFromTemplate(templ);
+  if (t.state == TrialState::kComplete && t.values.size() != s->summary.directions.size())
+    return Status::InvalidArgument(
+        "a COMPLETE trial needs " + std::to_string(s->summary.directions.size()) +
+        " value(s), got " + std::to_string(t.values.size()));
   t.trial_id = static_cast<int64_t>(trials_.size());
   t.number = static_cast<int>(s->trial_ids.size());
   s->trial_ids.push_back(t.trial_id);

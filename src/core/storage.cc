@@ -2,6 +2,21 @@
 
 namespace hypertune {
 
+FrozenTrial NewTrialFromTemplate(const FrozenTrial* templ) {
+  FrozenTrial t;
+  if (templ == nullptr) {
+    t.state = TrialState::kRunning;
+    t.datetime_start = FrozenTrial::Clock::now();
+    return t;
+  }
+  t = *templ;
+  if (t.state == TrialState::kRunning && !t.datetime_start)
+    t.datetime_start = FrozenTrial::Clock::now();
+  if (IsFinished(t.state) && !t.datetime_complete)
+    t.datetime_complete = FrozenTrial::Clock::now();
+  return t;
+}
+
 Result<std::vector<FrozenTrial>> GetAllTrials(Storage& storage, int64_t study_id) {
   TrialCursor cursor;
   std::vector<FrozenTrial> out;

@@ -100,6 +100,12 @@ class Storage {
                                   std::vector<FrozenTrial>& out) = 0;
 };
 
+// For Storage implementations: the trial CreateTrial is to store, before its
+// id and number are assigned. Without a template, RUNNING and started now;
+// with one, a copy whose missing start (RUNNING) or completion (finished)
+// time is now.
+FrozenTrial NewTrialFromTemplate(const FrozenTrial* templ);
+
 // Reads every trial of a study (a convenience over ReadTrialUpdates).
 Result<std::vector<FrozenTrial>> GetAllTrials(Storage& storage, int64_t study_id);
 

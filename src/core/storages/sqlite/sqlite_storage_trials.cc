@@ -28,17 +28,7 @@ std::string Name(const TrialRow& r) {
 }  // namespace
 
 Result<FrozenTrial> SqliteStorage::CreateTrial(int64_t study_id, const FrozenTrial* templ) {
-  FrozenTrial t;
-  if (templ != nullptr) {
-    t = *templ;
-    if (t.state == TrialState::kRunning && !t.datetime_start)
-      t.datetime_start = FrozenTrial::Clock::now();
-    if (IsFinished(t.state) && !t.datetime_complete)
-      t.datetime_complete = FrozenTrial::Clock::now();
-  } else {
-    t.state = TrialState::kRunning;
-    t.datetime_start = FrozenTrial::Clock::now();
-  }
+  FrozenTrial t = NewTrialFromTemplate(templ);
   FrozenTrial stored;
   if (Status tx = db_->Transaction(true, [&]() -> Status {
     HT_RETURN_IF_ERROR(CheckStudy(study_id));
