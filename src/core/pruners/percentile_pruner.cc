@@ -17,14 +17,7 @@ Status PercentilePrunerOptions::Validate() const {
     return Status::InvalidArgument("n_startup_trials must be >= 0, got " +
                                    std::to_string(n_startup_trials));
   }
-  if (n_warmup_steps < 0) {
-    return Status::InvalidArgument("n_warmup_steps must be >= 0, got " +
-                                   std::to_string(n_warmup_steps));
-  }
-  if (interval_steps < 1) {
-    return Status::InvalidArgument("interval_steps must be >= 1, got " +
-                                   std::to_string(interval_steps));
-  }
+  HT_RETURN_IF_ERROR(pruners_internal::ValidateWarmupAndInterval(n_warmup_steps, interval_steps));
   if (n_min_trials < 1) {
     return Status::InvalidArgument("n_min_trials must be >= 1, got " +
                                    std::to_string(n_min_trials));

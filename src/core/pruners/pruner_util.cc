@@ -3,8 +3,21 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 namespace hypertune::pruners_internal {
+
+Status ValidateWarmupAndInterval(int64_t n_warmup_steps, int64_t interval_steps) {
+  if (n_warmup_steps < 0) {
+    return Status::InvalidArgument("n_warmup_steps must be >= 0, got " +
+                                   std::to_string(n_warmup_steps));
+  }
+  if (interval_steps < 1) {
+    return Status::InvalidArgument("interval_steps must be >= 1, got " +
+                                   std::to_string(interval_steps));
+  }
+  return Status::Ok();
+}
 
 void CheckSingleObjective(const StudyView& study, std::string_view pruner) {
   HT_CHECK(!study.multi_objective())

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hypertune/core/frozen_trial.h"
+#include "hypertune/core/status.h"
 #include "hypertune/core/study_view.h"
 
 namespace hypertune::pruners_internal {
@@ -17,6 +18,10 @@ namespace hypertune::pruners_internal {
 // multi-objective studies before a pruner is called, so reaching a pruner
 // with one is a bug in the caller.
 void CheckSingleObjective(const StudyView& study, std::string_view pruner);
+
+// OK, or InvalidArgument for n_warmup_steps < 0 or interval_steps < 1: the
+// options of the pruning-step rule below, shared by several pruners.
+Status ValidateWarmupAndInterval(int64_t n_warmup_steps, int64_t interval_steps);
 
 // True when the trial's latest report, at `step`, is the first one in its
 // pruning interval, i.e. no earlier report of this trial lies in

@@ -18,14 +18,7 @@ Status ThresholdPrunerOptions::Validate() const {
     return Status::InvalidArgument("lower (" + std::to_string(*lower) + ") > upper (" +
                                    std::to_string(*upper) + ")");
   }
-  if (n_warmup_steps < 0) {
-    return Status::InvalidArgument("n_warmup_steps must be >= 0, got " +
-                                   std::to_string(n_warmup_steps));
-  }
-  if (interval_steps < 1) {
-    return Status::InvalidArgument("interval_steps must be >= 1, got " +
-                                   std::to_string(interval_steps));
-  }
+  HT_RETURN_IF_ERROR(pruners_internal::ValidateWarmupAndInterval(n_warmup_steps, interval_steps));
   return Status::Ok();
 }
 
