@@ -98,16 +98,19 @@ Status Study::RunOneTrial(const MultiObjective& objective, const OptimizeOptions
   // A NaN or a wrong number of values fails the trial; the study goes on.
   if (!told.ok() && told.code() != StatusCode::kInvalidArgument) return told;
   if (!options.callbacks.empty()) {
-    Result<FrozenTrial> finished = storage_->GetTrial(trial.trial_id());
-    if (!finished.ok()) return finished.status();
-    for (const Callback& cb : options.callbacks) cb(*this, *finished);
+    // FinishTrial synced the finished trial into the cache.
+    FrozenTrial finished;
+    {
+      std::shared_lock lock(cache_mu_);
+      finished = *cache_->trials()[static_cast<size_t>(trial.number())];
+    }
+    for (const Callback& cb : options.callbacks) cb(*this, finished);
   }
   if (refused) {
     return Status::Internal("study '" + name_ + "', trial " + std::to_string(trial.number()) +
                             ": " + reason + " (stopped: catch_exception refused it)");
   }
-  std::shared_lock lock(cache_mu_);
-  if (sampler_->Exhausted(*cache_)) *stop = true;
+  // An exhausted sampler is noticed by the next Ask, which stops the study.
   return Status::Ok();
 }
 
