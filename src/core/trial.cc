@@ -99,21 +99,15 @@ bool Trial::ShouldPrune() {
   return study_->ShouldPrune(*this);
 }
 
-void Trial::SetUserAttr(std::string_view key, double v) {
-  if (Status s = study_->storage().SetTrialUserAttr(trial_id_, key, JsonAttr(v)); !s.ok()) Throw(s);
-  local_.user_attrs[std::string(key)] = JsonAttr(v);
+void Trial::SetUserAttrJson(std::string_view key, std::string json) {
+  if (Status s = study_->storage().SetTrialUserAttr(trial_id_, key, json); !s.ok()) Throw(s);
+  local_.user_attrs[std::string(key)] = std::move(json);
 }
-void Trial::SetUserAttr(std::string_view key, int64_t v) {
-  if (Status s = study_->storage().SetTrialUserAttr(trial_id_, key, JsonAttr(v)); !s.ok()) Throw(s);
-  local_.user_attrs[std::string(key)] = JsonAttr(v);
-}
-void Trial::SetUserAttr(std::string_view key, bool v) {
-  if (Status s = study_->storage().SetTrialUserAttr(trial_id_, key, JsonAttr(v)); !s.ok()) Throw(s);
-  local_.user_attrs[std::string(key)] = JsonAttr(v);
-}
+void Trial::SetUserAttr(std::string_view key, double v) { SetUserAttrJson(key, JsonAttr(v)); }
+void Trial::SetUserAttr(std::string_view key, int64_t v) { SetUserAttrJson(key, JsonAttr(v)); }
+void Trial::SetUserAttr(std::string_view key, bool v) { SetUserAttrJson(key, JsonAttr(v)); }
 void Trial::SetUserAttr(std::string_view key, std::string_view v) {
-  if (Status s = study_->storage().SetTrialUserAttr(trial_id_, key, JsonAttr(v)); !s.ok()) Throw(s);
-  local_.user_attrs[std::string(key)] = JsonAttr(v);
+  SetUserAttrJson(key, JsonAttr(v));
 }
 
 std::map<std::string, ParamValue, std::less<>> Trial::params() const {

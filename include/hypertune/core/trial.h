@@ -118,6 +118,7 @@ class Trial {
   friend class Study;
   Trial(std::shared_ptr<Study> study, FrozenTrial started, InternalParams relative,
         SearchSpace relative_space, std::map<std::string, ParamValue, std::less<>> fixed);
+  void SetUserAttrJson(std::string_view key, std::string json);
 
   std::shared_ptr<Study> study_;
   int64_t trial_id_;
