@@ -4,12 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 #include <sstream>
 
 #include "hypertune/core/in_memory_storage.h"
 #include "hypertune/core/json_lite.h"
-#include "hypertune/core/random_sampler.h"
+#include "hypertune/core/random.h"
 #include "src/core/default_components.h"
 
 namespace hypertune {
