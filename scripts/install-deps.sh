@@ -9,8 +9,13 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   # Peers for the benchmarks (Optuna from Debian, with its numeric stack).
   python3 python3-optuna python3-numpy python3-scipy
-  # SQLite storage back-end.
-  libsqlite3-dev nlohmann-json3-dev
+  # Storage back-ends: SQLite; PostgreSQL (client library, and the server
+  # the tests start on loopback).
+  libsqlite3-dev nlohmann-json3-dev libpqxx-dev postgresql
+  # ml layer: model libraries, linear algebra, gzip input.
+  libxgboost-dev libsvm-dev liblinear-dev libeigen3-dev zlib1g-dev
+  # Peers the ml tests and benchmarks compare with.
+  python3-sklearn python3-pandas python3-xgboost
 )
 
 missing=()

@@ -12,6 +12,8 @@ std::string_view ToString(StatusCode code) {
     case StatusCode::kIoError: return "IO_ERROR";
     case StatusCode::kCorruption: return "CORRUPTION";
     case StatusCode::kUnavailable: return "UNAVAILABLE";
+    case StatusCode::kUnimplemented: return "UNIMPLEMENTED";
+    case StatusCode::kCancelled: return "CANCELLED";
     case StatusCode::kInternal: return "INTERNAL";
   }
   return "UNKNOWN";

@@ -17,6 +17,15 @@ FrozenTrial NewTrialFromTemplate(const FrozenTrial* templ) {
   return t;
 }
 
+Status Storage::RecordHeartbeat(int64_t /*trial_id*/) {
+  return Status::Unimplemented("this storage does not keep heartbeats");
+}
+
+Result<std::vector<int64_t>> Storage::GetStaleTrialIds(int64_t /*study_id*/,
+                                                       double /*grace_seconds*/) {
+  return Status::Unimplemented("this storage does not keep heartbeats");
+}
+
 Result<std::vector<FrozenTrial>> GetAllTrials(Storage& storage, int64_t study_id) {
   TrialCursor cursor;
   std::vector<FrozenTrial> out;

@@ -26,6 +26,8 @@ enum class StatusCode {
   kIoError,             // the operating system or a storage back-end failed
   kCorruption,          // stored data that cannot be decoded
   kUnavailable,         // a server that cannot be reached; may succeed later
+  kUnimplemented,       // the back-end or build does not offer this
+  kCancelled,           // stopped on request (a signal, Study::Stop)
   kInternal,            // a bug: please report it
 };
 
@@ -58,6 +60,12 @@ class [[nodiscard]] Status {
   }
   static Status Unavailable(std::string msg) {
     return {StatusCode::kUnavailable, std::move(msg)};
+  }
+  static Status Unimplemented(std::string msg) {
+    return {StatusCode::kUnimplemented, std::move(msg)};
+  }
+  static Status Cancelled(std::string msg) {
+    return {StatusCode::kCancelled, std::move(msg)};
   }
   static Status Internal(std::string msg) {
     return {StatusCode::kInternal, std::move(msg)};

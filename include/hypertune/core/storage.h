@@ -98,6 +98,26 @@ class Storage {
   // cursor. A first call with a fresh cursor returns all trials.
   virtual Status ReadTrialUpdates(int64_t study_id, TrialCursor& cursor,
                                   std::vector<FrozenTrial>& out) = 0;
+
+  // ---- Heartbeats (optional) ----
+  // A worker records a heartbeat for each trial it runs; another worker finds
+  // the RUNNING trials whose worker stopped beating and fails them (see
+  // HeartbeatOptions in study.h). Times come from the storage's own clock (the
+  // database server's), so workers' clocks need not agree. Back-ends that keep
+  // heartbeats in Optuna's format (trial_heartbeats) interoperate with Optuna's
+  // RDBStorage(heartbeat_interval=...).
+  //
+  // Whether this back-end keeps heartbeats. When false, RecordHeartbeat and
+  // GetStaleTrialIds return Unimplemented.
+  virtual bool SupportsHeartbeat() const { return false; }
+  // Records "the worker of this trial is alive now". FailedPrecondition if
+  // the trial is finished; NotFound if it does not exist.
+  virtual Status RecordHeartbeat(int64_t trial_id);
+  // The RUNNING trials of the study whose last heartbeat is more than
+  // `grace_seconds` old, in id order. A trial that never had a heartbeat is
+  // not stale (its worker may not use heartbeats), as in Optuna.
+  virtual Result<std::vector<int64_t>> GetStaleTrialIds(int64_t study_id,
+                                                        double grace_seconds);
 };
 
 // For Storage implementations: the trial CreateTrial is to store, before its

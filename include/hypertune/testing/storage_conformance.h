@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <set>
@@ -245,6 +246,38 @@ TEST_P(StorageConformanceTest, StudiesAreIsolated) {
   std::vector<FrozenTrial> out;
   ASSERT_TRUE(storage_->ReadTrialUpdates(b, cursor, out).ok());
   EXPECT_EQ(out.size(), 1u);
+}
+
+TEST_P(StorageConformanceTest, HeartbeatsFindTrialsWhoseWorkerStoppedBeating) {
+  const int64_t s = NewStudy("a");
+  const int64_t other = NewStudy("b");
+  const int64_t beating = storage_->CreateTrial(s).value().trial_id;
+  if (!storage_->SupportsHeartbeat()) {
+    EXPECT_EQ(storage_->RecordHeartbeat(beating).code(), StatusCode::kUnimplemented);
+    EXPECT_EQ(storage_->GetStaleTrialIds(s, 1.0).status().code(),
+              StatusCode::kUnimplemented);
+    GTEST_SKIP() << GetParam().name << " keeps no heartbeats";
+  }
+  const int64_t silent = storage_->CreateTrial(s).value().trial_id;  // never beats
+  const int64_t finished = storage_->CreateTrial(s).value().trial_id;
+  const int64_t elsewhere = storage_->CreateTrial(other).value().trial_id;
+  ASSERT_TRUE(storage_->RecordHeartbeat(beating).ok());
+  ASSERT_TRUE(storage_->RecordHeartbeat(finished).ok());
+  ASSERT_TRUE(storage_->RecordHeartbeat(elsewhere).ok());
+  ASSERT_TRUE(storage_->SetTrialStateValues(finished, TrialState::kComplete, {1.0}).ok());
+  EXPECT_EQ(storage_->RecordHeartbeat(finished).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(storage_->RecordHeartbeat(987654321).code(), StatusCode::kNotFound);
+  // Fresh heartbeats are not stale.
+  EXPECT_TRUE(storage_->GetStaleTrialIds(s, 30.0).value().empty());
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  // Old ones are; the trial without heartbeat and the finished one are not.
+  EXPECT_EQ(storage_->GetStaleTrialIds(s, 1.0).value(), std::vector<int64_t>{beating});
+  EXPECT_EQ(storage_->GetStaleTrialIds(other, 1.0).value(), std::vector<int64_t>{elsewhere});
+  // A new heartbeat makes the trial fresh again.
+  ASSERT_TRUE(storage_->RecordHeartbeat(beating).ok());
+  EXPECT_TRUE(storage_->GetStaleTrialIds(s, 1.0).value().empty());
+  (void)silent;
 }
 
 }  // namespace hypertune::testing
