@@ -12,6 +12,8 @@ packages=(
   # Storage back-ends: SQLite; PostgreSQL (client library, and the server
   # the tests start on loopback).
   libsqlite3-dev nlohmann-json3-dev libpqxx-dev postgresql
+  # Optuna's PostgreSQL driver, for the interoperability tests.
+  python3-psycopg2
   # ml layer: model libraries, linear algebra, gzip input.
   libxgboost-dev libsvm-dev liblinear-dev libeigen3-dev zlib1g-dev
   # Peers the ml tests and benchmarks compare with.
