@@ -8,14 +8,18 @@
 //
 // Grid points are numbered as Optuna numbers them: the cartesian product of
 // the value lists in parameter-name order, the last name varying fastest.
-// When a trial starts (BeforeTrial) it gets a point drawn at random (seeded)
-// among those no trial holds yet, stored as system attributes "grid_id" (the
-// point's number) and "search_space" (the grid, as JSON, so that trials of a
-// different grid in the same study are told apart, as Optuna does). The
-// draw happens under a lock: threads of one process never get the same
-// point. Processes sharing a storage see each other's points once their
-// trials are synced into the view; two of them may still pick one point at
-// the same moment (Optuna has the same race).
+// When a trial starts (BeforeTrial) it gets a point, stored as system
+// attributes "grid_id" (the point's number) and "search_space" (the grid, as
+// JSON, so that trials of a different grid in the same study are told apart,
+// as Optuna does). The point is a pseudo-random permutation of the trial's
+// number, keyed by the seed (or, unseeded, by the study's name) and the grid.
+// Trial numbers are unique across processes, so processes sharing a study
+// never pick the same point, with no locking between them, as long as they
+// use the same grid and the same seed (or none). Optuna has a race there.
+// When a trial's point is already held (an enqueued or retried trial holds
+// it), the trial gets a point drawn at random among the free ones, under a
+// lock: threads of one process never get the same point, but two processes
+// may in this fallback.
 //
 // A trial holds its point from the moment it has a grid_id, whatever its
 // state: RUNNING, COMPLETE, PRUNED, and FAIL too (as Optuna 3.1 counts
@@ -41,8 +45,8 @@
 // fails with the message. So is a parameter that is not in the grid.
 //
 // Thread safety: all methods may be called from several threads at once.
-// Determinism: same seed and same call sequence => same points in the same
-// order.
+// Determinism: same seed (or, unseeded, same study name) and same call
+// sequence => same points in the same order.
 #pragma once
 
 #include <cstdint>
@@ -69,9 +73,10 @@ struct GridSamplerOptions {
   // parameter, each with at least one value, no value twice (3 and 3.0 count
   // as the same value), no NaN, and at most 2^53 points in all.
   std::map<std::string, std::vector<ParamValue>> search_space;
-  // Seed of the order in which points are drawn. Unset: drawn from the OS.
-  // Change it to visit the grid in another order; the set of points run is
-  // the same.
+  // Seed of the order in which points are visited. Unset: an order derived
+  // from the study's name. Change it to visit the grid in another order; the
+  // set of points run is the same. Processes sharing a study must use the
+  // same seed (or all none) to never run a point twice.
   std::optional<uint64_t> seed;
 
   Status Validate() const;
@@ -126,6 +131,8 @@ class GridSampler final : public Sampler {
   std::vector<int64_t> strides_;
   int64_t size_ = 0;
   std::string search_space_json_;
+  uint64_t grid_hash_ = 0;  // of search_space_json_
+  std::optional<uint64_t> seed_;
 
   mutable std::mutex mu_;
   mutable Rng rng_;

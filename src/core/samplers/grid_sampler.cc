@@ -37,6 +37,47 @@ ParamValue CanonicalKey(const ParamValue& v) {
   return v;
 }
 
+uint64_t SplitMix64(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+uint64_t Fnv1a(std::string_view s, uint64_t h = 0xcbf29ce484222325ULL) {
+  for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  return h;
+}
+
+// A keyed pseudo-random permutation of [0, n): rounds of add-key, xorshift
+// and multiply-by-odd, each a bijection of b-bit integers (2^b >= n), then
+// cycle-walking back into [0, n). Equal keys give equal permutations in every
+// process, which is what lets processes share a grid without talking.
+int64_t PermuteIndex(uint64_t key, int64_t x, int64_t n) {
+  if (n <= 1) return 0;
+  int bits = 1;
+  while ((int64_t{1} << bits) < n) ++bits;
+  const uint64_t mask = (uint64_t{1} << bits) - 1;
+  const int shift = std::max(1, bits / 2);
+  uint64_t round_keys[8];
+  uint64_t state = key;
+  for (uint64_t& k : round_keys) k = SplitMix64(state);
+  auto mix = [&](uint64_t v) {
+    for (int r = 0; r < 4; ++r) {
+      v = (v + round_keys[2 * r]) & mask;
+      v ^= v >> shift;
+      v = (v * (round_keys[2 * r + 1] | 1)) & mask;
+      v ^= v >> shift;
+    }
+    return v;
+  };
+  auto v = static_cast<uint64_t>(x);
+  do {
+    v = mix(v);
+  } while (v >= static_cast<uint64_t>(n));
+  return static_cast<int64_t>(v);
+}
+
 HypertuneError GridError(const std::string& message) {
   return HypertuneError(Status::InvalidArgument("GridSampler: " + message));
 }
@@ -118,6 +159,15 @@ class GridSampler::Pool {
     Place(last, id);
     --size_;
   }
+  // Puts back `id`, taken by Remove or TakeRandom: it was last among the
+  // taken, at position size(), unless taken out of order.
+  void Add(int64_t id) {
+    const int64_t p = PositionOf(id);
+    if (p < size_) return;  // already free
+    Place(p, IdAt(size_));
+    Place(size_, id);
+    ++size_;
+  }
   // Removes and returns a uniformly drawn free id. Preconditions: size() > 0.
   int64_t TakeRandom(Rng& rng) {
     const int64_t id = IdAt(static_cast<int64_t>(rng.UniformInt(static_cast<uint64_t>(size_))));
@@ -147,6 +197,9 @@ class GridSampler::Pool {
 struct GridSampler::StudyState {
   explicit StudyState(int64_t n) : free(n) {}
   Pool free;
+  // RUNNING trials that have no point yet: each is about to take the point
+  // its number picks, so no other trial may take that one.
+  std::set<int> pending;
   const StudyView* view = nullptr;  // the view last read, and its revision
   uint64_t revision = 0;
 };
@@ -198,6 +251,8 @@ GridSampler::GridSampler(GridSamplerOptions options)
     values_.push_back(std::move(values));
   }
   search_space_json_ += "}";
+  grid_hash_ = Fnv1a(search_space_json_);
+  seed_ = options.seed;
   // The last name varies fastest (itertools.product order).
   strides_.assign(names_.size(), 1);
   size_ = 1;
@@ -271,7 +326,14 @@ GridSampler::StudyState& GridSampler::Sync(const StudyView& study) const {
     if (n < 0 || static_cast<size_t>(n) >= trials.size()) continue;
     const FrozenTrial& t = *trials[static_cast<size_t>(n)];
     if (t.state == TrialState::kWaiting) continue;  // queued: holds nothing yet
-    if (const auto id = GridIdOf(t)) state.free.Remove(*id);
+    if (const auto id = GridIdOf(t)) {
+      state.free.Remove(*id);
+      state.pending.erase(n);
+    } else if (t.state == TrialState::kRunning && !t.system_attrs.contains(kAttrFixedParams)) {
+      state.pending.insert(n);
+    } else {
+      state.pending.erase(n);
+    }
   }
   return state;
 }
@@ -347,8 +409,53 @@ bool GridSampler::BeforeTrial(const StudyView& study, const FrozenTrial& trial,
   }
 
   if (state.free.size() == 0) return false;
-  assign(state.free.TakeRandom(rng_));
-  return true;
+  // The trial's number picks its point: numbers are unique across processes
+  // (the storage assigns them), so processes sharing the study under the same
+  // key never pick the same point.
+  uint64_t key_state = seed_ ? *seed_ ^ grid_hash_ : Fnv1a(study.study_name(), grid_hash_);
+  const uint64_t key = SplitMix64(key_state);
+  if (trial.number >= 0 && trial.number < size_) {
+    const int64_t id = PermuteIndex(key, trial.number, size_);
+    if (state.free.Contains(id)) {
+      assign(id);
+      return true;
+    }
+  }
+  // The point is held (by an enqueued or retried trial), or the number is past
+  // the grid (trials that took no point, or workers that asked as the grid
+  // ran out): a free point at random, skipping those that RUNNING trials with
+  // no point yet are about to take. The view holds every trial numbered
+  // below this one (Ask syncs after creating it), so those are all known.
+  std::set<int64_t> reserved;
+  for (const int n : state.pending) {
+    if (n != trial.number && n < size_) reserved.insert(PermuteIndex(key, n, size_));
+  }
+  if (reserved.empty()) {
+    assign(state.free.TakeRandom(rng_));
+    return true;
+  }
+  std::vector<int64_t> open;
+  for (int tries = 0; tries < 64; ++tries) {
+    const int64_t id = state.free.TakeRandom(rng_);
+    if (!reserved.contains(id)) {
+      for (const int64_t back : open) state.free.Add(back);
+      assign(id);
+      return true;
+    }
+    open.push_back(id);
+  }
+  // Mostly reserved: look at every free point.
+  while (state.free.size() > 0) {
+    const int64_t id = state.free.TakeRandom(rng_);
+    if (!reserved.contains(id)) {
+      for (const int64_t back : open) state.free.Add(back);
+      assign(id);
+      return true;
+    }
+    open.push_back(id);
+  }
+  for (const int64_t back : open) state.free.Add(back);
+  return false;  // every free point is about to be taken
 }
 
 bool GridSampler::Exhausted(const StudyView& study) const {
