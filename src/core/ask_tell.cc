@@ -7,6 +7,7 @@
 namespace hypertune {
 
 Result<Trial> Study::Ask() {
+  bool any_waiting = false;
   {
     // Create no trial that the sampler could only fail (a fully assigned
     // grid). BeforeTrial below still guards the race between workers.
@@ -17,8 +18,15 @@ Result<Trial> Study::Ask() {
       return Status::FailedPrecondition("study '" + name_ +
                                         "': the sampler has nothing left to propose");
     }
+    any_waiting = cache_->n_waiting() > 0;
   }
-  HT_ASSIGN_OR_RETURN(FrozenTrial started, storage_->PopWaitingTrial(study_id_));
+  // Looking for a queued trial costs a storage query that grows with the
+  // study (Optuna's schema has no index on state): skip it when the view,
+  // just synced, holds none. One queued since is popped at the next Ask.
+  FrozenTrial started;
+  if (any_waiting) {
+    HT_ASSIGN_OR_RETURN(started, storage_->PopWaitingTrial(study_id_));
+  }
   if (started.trial_id < 0) {
     HT_ASSIGN_OR_RETURN(started, storage_->CreateTrial(study_id_));
   }

@@ -15,6 +15,8 @@ void TrialCache::Apply(FrozenTrial trial) {
     owned_.resize(n + 1);
     ptrs_.resize(n + 1, nullptr);
   }
+  if (owned_[n] && owned_[n]->state == TrialState::kWaiting) --n_waiting_;
+  if (trial.state == TrialState::kWaiting) ++n_waiting_;
   owned_[n] = std::make_unique<const FrozenTrial>(std::move(trial));
   ptrs_[n] = owned_[n].get();
   ++revision_;

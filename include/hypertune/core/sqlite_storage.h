@@ -56,6 +56,13 @@ struct SqliteStorageOptions {
   // Open with SQLITE_OPEN_READONLY: every write fails, a missing or empty
   // file is an error.
   bool read_only = false;
+  // When a commit waits for the disk. false (PRAGMA synchronous=NORMAL, the
+  // usual setting in WAL mode): a commit is durable against a crash or kill
+  // of any process, and the file never corrupts, but a power loss or an OS
+  // crash may take back the last commits. true (synchronous=FULL): every
+  // commit is flushed to the disk before it returns, at the cost of an fsync
+  // per write (tens of milliseconds per trial on a disk).
+  bool sync_every_commit = false;
 
   Status Validate() const;
 };

@@ -53,6 +53,8 @@ class TrialCache final : public StudyView {
   std::span<const FrozenTrial* const> trials() const override;
   uint64_t revision() const override { return revision_; }
   void ChangedSince(uint64_t since, std::vector<int>& numbers) const override;
+  // How many trials held are WAITING (queued), gaps included.
+  size_t n_waiting() const { return n_waiting_; }
 
  private:
   void CompactLog();
@@ -64,6 +66,7 @@ class TrialCache final : public StudyView {
   std::vector<const FrozenTrial*> ptrs_;                   // by number
   size_t n_contiguous_ = 0;  // trials()[0, n) has no gap
   uint64_t revision_ = 0;
+  size_t n_waiting_ = 0;
   std::vector<std::pair<uint64_t, int>> log_;  // (revision, number), ascending
 };
 

@@ -28,6 +28,9 @@ struct StorageFactory {
   std::function<std::shared_ptr<Storage>()> make;
 };
 
+// gtest prints the back-end's name for a parameter, not its bytes.
+inline void PrintTo(const StorageFactory& f, std::ostream* os) { *os << f.name; }
+
 class StorageConformanceTest : public ::testing::TestWithParam<StorageFactory> {
  protected:
   void SetUp() override { storage_ = GetParam().make(); }

@@ -80,6 +80,8 @@ Result<std::shared_ptr<SqliteStorage>> SqliteStorage::Open(std::string_view url,
       wal = db->Exec("PRAGMA journal_mode=WAL");
     }
     HT_RETURN_IF_ERROR(wal);
+    HT_RETURN_IF_ERROR(db->Exec(options.sync_every_commit ? "PRAGMA synchronous=FULL"
+                                                          : "PRAGMA synchronous=NORMAL"));
   }
   if (revision.empty()) {
     if (Status tx = db->Transaction(true, [&]() -> Status {
