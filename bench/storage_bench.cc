@@ -1,7 +1,7 @@
 // Storage benchmark, hypertune side: the twin of bench/storage_optuna.py.
 //
 //   storage_bench --storage URL --trials N [--study NAME] [--sampler NAME]
-//                 [--seed S] [--sleep-ms MS]
+//                 [--seed S] [--sleep-ms MS] [--sqlite-sync-every-commit]
 //
 // Runs Optimize (n_jobs = 1) on a study in a persistent storage (created, or
 // joined if it exists: several processes may run this on one study) with the
@@ -49,9 +49,10 @@ double TrivialObjective(Trial& trial) {
   return x * x + y + std::log10(lr) + 0.01 * static_cast<double>(n) + (opt == "adam" ? 0.0 : 1.0);
 }
 
-Result<std::shared_ptr<Storage>> OpenBenchStorage(const std::string& url) {
+Result<std::shared_ptr<Storage>> OpenBenchStorage(const std::string& url, bool sync_full) {
   if (url.rfind("sqlite:", 0) == 0) {
-    HT_ASSIGN_OR_RETURN(std::shared_ptr<SqliteStorage> s, SqliteStorage::Open(url));
+    HT_ASSIGN_OR_RETURN(std::shared_ptr<SqliteStorage> s,
+                        SqliteStorage::Open(url, {.sync_every_commit = sync_full}));
     return std::shared_ptr<Storage>(std::move(s));
   }
   return Status::InvalidArgument("storage_bench: unsupported storage URL '" + url + "'");
@@ -59,7 +60,7 @@ Result<std::shared_ptr<Storage>> OpenBenchStorage(const std::string& url) {
 
 int Usage() {
   std::cerr << "usage: storage_bench --storage URL --trials N [--study NAME] [--sampler NAME]\n"
-               "                     [--seed S] [--sleep-ms MS]\n";
+               "                     [--seed S] [--sleep-ms MS] [--sqlite-sync-every-commit]\n";
   return 2;
 }
 
@@ -68,8 +69,13 @@ int Main(int argc, char** argv) {
   int trials = 0;
   uint64_t seed = 1;
   double sleep_ms = 0;
+  bool sync_full = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
+    if (arg == "--sqlite-sync-every-commit") {
+      sync_full = true;
+      continue;
+    }
     if (i + 1 >= argc) return Usage();
     const std::string value = argv[++i];
     if (arg == "--storage") {
@@ -95,7 +101,7 @@ int Main(int argc, char** argv) {
     std::cerr << "storage_bench: " << s.ToString() << "\n";
     return 1;
   };
-  Result<std::shared_ptr<Storage>> storage = OpenBenchStorage(url);
+  Result<std::shared_ptr<Storage>> storage = OpenBenchStorage(url, sync_full);
   if (!storage.ok()) return fail(storage.status());
   Result<std::shared_ptr<Study>> study =
       CreateStudy({.name = study_name,
@@ -124,6 +130,7 @@ int Main(int argc, char** argv) {
   std::ostringstream out;
   out.precision(9);
   out << "{\"impl\": \"hypertune\", \"storage\": \"" << url.substr(0, url.find(':'))
+      << (sync_full ? "-sync-every-commit" : "")
       << "\", \"sampler\": \"" << sampler_name << "\", \"trials\": " << stamps.size()
       << ", \"sleep_ms\": " << sleep_ms << ", \"total_s\": " << total_s
       << ", \"trials_per_s\": " << static_cast<double>(stamps.size()) / total_s
