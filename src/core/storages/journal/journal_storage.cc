@@ -26,7 +26,7 @@ namespace {
 
 constexpr std::string_view kUrlPrefix = "journal:///";
 // Bytes read per call while replaying.
-constexpr size_t kReadChunk = size_t{1} << 20;
+constexpr int64_t kReadChunk = int64_t{1} << 20;
 
 int Code(JournalOp op) { return static_cast<int>(op); }
 
@@ -104,10 +104,21 @@ JournalStorage::~JournalStorage() = default;
 const std::string& JournalStorage::path() const { return log_->path(); }
 
 Status JournalStorage::Sync() {
+  // Up to the size seen now: a line appended meanwhile waits for the next
+  // call. An unchanged file costs one fstat.
+  HT_ASSIGN_OR_RETURN(const int64_t size, log_->Size());
+  if (size < offset_)
+    return Status::Corruption("journal file '" + log_->path() + "' is " +
+                              std::to_string(size) + " bytes long, shorter than the " +
+                              std::to_string(offset_) +
+                              " bytes already read: it was truncated or replaced");
   std::string buf;  // the bytes from offset_ on
-  while (true) {
-    HT_ASSIGN_OR_RETURN(size_t n,
-                        log_->Read(offset_ + static_cast<int64_t>(buf.size()), kReadChunk, buf));
+  while (offset_ + static_cast<int64_t>(buf.size()) < size) {
+    const int64_t from = offset_ + static_cast<int64_t>(buf.size());
+    HT_ASSIGN_OR_RETURN(size_t n, log_->Read(from, static_cast<size_t>(std::min<int64_t>(
+                                                       size - from, kReadChunk)),
+                                             buf));
+    if (n == 0) break;  // truncated since the fstat: read the rest next time
     const int64_t base = offset_;
     size_t pos = 0;
     for (size_t nl; (nl = buf.find('\n', pos)) != std::string::npos; pos = nl + 1) {
@@ -127,10 +138,10 @@ Status JournalStorage::Sync() {
       offset_ = base + static_cast<int64_t>(nl + 1);
     }
     buf.erase(0, pos);
-    // At the end of the file, what is left in buf is a line still being
-    // written (or torn): it is read again, whole, next time.
-    if (n == 0) return Status::Ok();
   }
+  // What is left in buf is a line still being written (or torn by a dead
+  // writer): it is read again, whole, once it ends with a newline.
+  return Status::Ok();
 }
 
 std::string JournalStorage::BeginLine(int op) const {

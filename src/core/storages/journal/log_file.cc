@@ -51,11 +51,15 @@ Result<size_t> LogFile::Read(int64_t offset, size_t max_bytes, std::string& out)
   }
 }
 
-Result<int64_t> LogFile::PrepareTail(std::string& prefix) {
+Result<int64_t> LogFile::Size() {
   struct stat st {};
   if (::fstat(fd_, &st) != 0)
     return Status::IoError("cannot stat the journal file '" + path_ + "': " + Errno(errno));
-  const int64_t size = st.st_size;
+  return static_cast<int64_t>(st.st_size);
+}
+
+Result<int64_t> LogFile::PrepareTail(std::string& prefix) {
+  HT_ASSIGN_OR_RETURN(const int64_t size, Size());
   if (size == 0) return size;
   char last = 0;
   if (::pread(fd_, &last, 1, static_cast<off_t>(size - 1)) != 1)

@@ -37,6 +37,8 @@ class LogFile {
   // garble the line appended after it.
   Result<int64_t> Append(std::string_view line);
 
+  // The file's size now.
+  Result<int64_t> Size();
   // Appends to `out` up to `max_bytes` bytes from `offset`; returns how many
   // (0 at the end of the file).
   Result<size_t> Read(int64_t offset, size_t max_bytes, std::string& out);
