@@ -23,21 +23,22 @@
 // Threads of one process serialize on one mutex per JournalStorage.
 //
 // Compatibility:
-//  - The log format is the one of Optuna 3.1 (op codes 0-9, Python json.dumps
-//    lines with NaN/Infinity, naive local ISO datetimes, distributions as
-//    distribution_to_json strings). Optuna 3.1 to 3.6 and 4.x
-//    (optuna.storages.journal.JournalFileBackend) read and write the same
-//    lines; what they add on top (Optuna 3.2+ snapshots only exist for the
-//    Redis back-end) is not in files.
+//  - The log format is the one of Optuna 3.1 (op codes 0-9, lines as Python's
+//    json.dumps writes them, with NaN/Infinity, naive local ISO datetimes,
+//    distributions as distribution_to_json strings), tested against Debian's
+//    Optuna 3.1.0. The op codes and fields are unchanged in Optuna 4.x's
+//    optuna.storages.journal.JournalFileBackend (read from its source, not
+//    tested); its compact separators (',' and ':') read the same.
 //  - Locks: JournalFileSymlinkLock (default) and JournalFileOpenLock, the same
-//    files and protocol. A lock unchanged for lock_grace_period_s is broken as
-//    left by a dead process, as Optuna >= 4.3 does (grace_period, 30 s);
-//    Optuna 3.1 never breaks one and waits forever.
-//  - A torn last line (a writer killed mid-append) is not read until it is
-//    complete; the next hypertune writer cuts it off (or adds its missing
-//    newline) under the lock. Optuna 3.1 skips it when reading but appends
-//    after it, which garbles the next line: a log where that happened has a
-//    corrupt line that neither can read past.
+//    file and protocol (create `<log>.lock` atomically; release by renaming it
+//    to a unique name and unlinking that). A lock unchanged for
+//    lock_grace_period_s is broken as left by a dead process, as Optuna >= 4.3
+//    does (grace_period, 30 s); Optuna 3.1 never breaks one and waits forever.
+//  - A torn last line (a writer killed mid-append) is not read until it ends
+//    with a newline; the next hypertune writer, holding the lock, cuts it off,
+//    or adds its newline if it is a complete JSON object (Optuna 3.1 reads
+//    such a line). Optuna 3.1's writers append after a torn line, garbling the
+//    next one: a corrupt line that neither Optuna nor hypertune reads past.
 //  - Heartbeats: none (Optuna's journal keeps none); SupportsHeartbeat() is
 //    false.
 //  - Attributes of a finished trial cannot change (FailedPrecondition), as in
@@ -77,7 +78,8 @@ enum class JournalLockKind {
 };
 
 struct JournalStorageOptions {
-  // Must match what the other processes on the file use.
+  // Both kinds create `<log>.lock`, so they exclude each other: processes on
+  // one file may use either.
   JournalLockKind lock_kind = JournalLockKind::kSymlink;
   // How long a write waits for the lock before failing with Unavailable;
   // <= 0: forever (Optuna 3.1).
@@ -113,21 +115,16 @@ class JournalStorage final : public Storage {
   Result<int64_t> GetStudyId(std::string_view name) override;
   Result<StudySummary> GetStudy(int64_t study_id) override;
   Result<std::vector<StudySummary>> ListStudies() override;
-  Status SetStudyUserAttr(int64_t study_id, std::string_view key,
-                          std::string_view json) override;
-  Status SetStudySystemAttr(int64_t study_id, std::string_view key,
-                            std::string_view json) override;
+  Status SetStudyUserAttr(int64_t study_id, std::string_view key, std::string_view json) override;
+  Status SetStudySystemAttr(int64_t study_id, std::string_view key, std::string_view json) override;
 
-  Result<FrozenTrial> CreateTrial(int64_t study_id,
-                                  const FrozenTrial* templ = nullptr) override;
+  Result<FrozenTrial> CreateTrial(int64_t study_id, const FrozenTrial* templ = nullptr) override;
   Result<FrozenTrial> PopWaitingTrial(int64_t study_id) override;
   Status SetTrialParam(int64_t trial_id, std::string_view name, double internal,
                        std::shared_ptr<const Distribution> distribution) override;
   Status SetTrialIntermediateValue(int64_t trial_id, int64_t step, double value) override;
-  Status SetTrialUserAttr(int64_t trial_id, std::string_view key,
-                          std::string_view json) override;
-  Status SetTrialSystemAttr(int64_t trial_id, std::string_view key,
-                            std::string_view json) override;
+  Status SetTrialUserAttr(int64_t trial_id, std::string_view key, std::string_view json) override;
+  Status SetTrialSystemAttr(int64_t trial_id, std::string_view key, std::string_view json) override;
   Status SetTrialStateValues(int64_t trial_id, TrialState state,
                              const std::vector<double>& values) override;
   Result<FrozenTrial> GetTrial(int64_t trial_id) override;
@@ -145,10 +142,8 @@ class JournalStorage final : public Storage {
   Result<journal_internal::OpOutcome> Commit(const std::string& line);
   // The start of a line: '{"op_code": N, "worker_id": "...", '.
   std::string BeginLine(int op) const;
-  Status SetStudyAttr(bool user, int64_t study_id, std::string_view key,
-                      std::string_view json);
-  Status SetTrialAttr(bool user, int64_t trial_id, std::string_view key,
-                      std::string_view json);
+  Status SetStudyAttr(bool user, int64_t study_id, std::string_view key, std::string_view json);
+  Status SetTrialAttr(bool user, int64_t trial_id, std::string_view key, std::string_view json);
   // The trial, if it exists and its study is not deleted; NotFound otherwise.
   Result<const FrozenTrial*> FindTrial(int64_t trial_id);
   // As FindTrial, and FailedPrecondition if the trial is finished.

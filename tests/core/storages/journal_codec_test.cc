@@ -42,8 +42,8 @@ TEST(JournalJsonTest, DecodesEscapesAndSurrogatePairs) {
 }
 
 TEST(JournalJsonTest, RejectsMalformedTextNamingTheColumn) {
-  for (const char* bad : {"{\"a\": }", "{\"a\" 1}", "[1, 2", "\"abc", "01", "nan", "{} x",
-                          "\"a\nb\"", ""}) {
+  for (const char* bad :
+       {"{\"a\": }", "{\"a\" 1}", "[1, 2", "\"abc", "01", "nan", "{} x", "\"a\nb\"", ""}) {
     Result<JsonValue> v = ParseJson(bad);
     EXPECT_FALSE(v.ok()) << bad;
     EXPECT_NE(v.status().message().find("column"), std::string::npos) << v.status();

@@ -1,9 +1,8 @@
 // Eight processes on one journal: every trial number once, every WAITING
 // trial started by exactly one of them.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <fstream>
 #include <map>

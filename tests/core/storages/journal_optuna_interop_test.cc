@@ -1,10 +1,9 @@
 // Optuna 3.1 (/usr/bin/python3) and JournalStorage on one journal file: each
 // reads and continues what the other wrote, and both append at the same time.
 // Optuna's side is journal_interop.py.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cmath>
@@ -61,7 +60,8 @@ void ExpectSameDouble(double a, double b, const std::string& what) {
   }
 }
 
-void ExpectSameAttrs(const Json& theirs, const std::map<std::string, std::string, std::less<>>& ours,
+void ExpectSameAttrs(const Json& theirs,
+                     const std::map<std::string, std::string, std::less<>>& ours,
                      const std::string& where) {
   ASSERT_EQ(theirs.size(), ours.size()) << where << ": " << theirs.dump();
   for (const auto& [key, text] : ours) {
@@ -139,12 +139,12 @@ TEST(JournalOptunaInteropTest, OptunaReadsAStudyWrittenByHypertune) {
   TempDir dir;
   const std::string log = dir.File("ht.log");
   auto storage = JournalStorage::Open(JournalUrl(log)).value();
-  auto study = CreateStudy({.name = "from-hypertune",
-                            .storage = storage,
-                            .sampler = std::make_shared<RandomSampler>(
-                                RandomSamplerOptions{.seed = 11}),
-                            .pruner = std::make_shared<NopPruner>()})
-                   .value();
+  auto study =
+      CreateStudy({.name = "from-hypertune",
+                   .storage = storage,
+                   .sampler = std::make_shared<RandomSampler>(RandomSamplerOptions{.seed = 11}),
+                   .pruner = std::make_shared<NopPruner>()})
+          .value();
   ASSERT_TRUE(study->SetUserAttr("owner", "{\"name\": \"ana\", \"ids\": [1, 2]}").ok());
   auto objective = [](Trial& trial) -> double {
     const double x = trial.SuggestFloat("x", -2.0, 2.0);
@@ -152,9 +152,8 @@ TEST(JournalOptunaInteropTest, OptunaReadsAStudyWrittenByHypertune) {
     const int64_t n = trial.SuggestInt("n", 1, 8);
     const double q = trial.SuggestFloat("q", 0.0, 1.0, {.step = 0.25});
     const ParamValue c =
-        trial.SuggestCategorical("c", {ParamValue("adam"), ParamValue(int64_t{3}),
-                                       ParamValue(2.5), ParamValue(true),
-                                       ParamValue(std::monostate{})});
+        trial.SuggestCategorical("c", {ParamValue("adam"), ParamValue(int64_t{3}), ParamValue(2.5),
+                                       ParamValue(true), ParamValue(std::monostate{})});
     trial.Report(x * x, 0);
     trial.Report(trial.number() % 2 == 0 ? INFINITY : -1.5, 1);
     if (trial.number() == 3) trial.Report(NAN, 2);
@@ -210,12 +209,12 @@ TEST(JournalOptunaInteropTest, OptunaReadsAMultiObjectiveStudyWrittenByHypertune
   TempDir dir;
   const std::string log = dir.File("mo.log");
   auto storage = JournalStorage::Open(JournalUrl(log)).value();
-  auto study = CreateStudy({.name = "mo",
-                            .directions = {StudyDirection::kMinimize, StudyDirection::kMaximize},
-                            .storage = storage,
-                            .sampler = std::make_shared<RandomSampler>(
-                                RandomSamplerOptions{.seed = 2})})
-                   .value();
+  auto study =
+      CreateStudy({.name = "mo",
+                   .directions = {StudyDirection::kMinimize, StudyDirection::kMaximize},
+                   .storage = storage,
+                   .sampler = std::make_shared<RandomSampler>(RandomSamplerOptions{.seed = 2})})
+          .value();
   MultiObjective objective = [](Trial& t) {
     const double a = t.SuggestFloat("a", 0.0, 1.0);
     return std::vector<double>{a, a == 0.0 ? INFINITY : 1.0 / a};

@@ -1,18 +1,18 @@
 // JournalStorage: the conformance suite, the log format, replay across
 // storage objects, and robustness (torn and corrupt lines, stale locks, I/O
 // errors).
+#include "hypertune/core/journal_storage.h"
+
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 
-#include "hypertune/core/journal_storage.h"
 #include "hypertune/testing/storage_conformance.h"
 #include "src/core/storages/journal/file_lock.h"
 #include "tests/core/storages/journal_test_util.h"
@@ -108,9 +108,10 @@ TEST_F(JournalStorageTest, LinesAreOptunasFormat) {
   auto s = OpenLog();
   const int64_t study = s->CreateStudy("s", {StudyDirection::kMaximize}).value();
   const int64_t trial = s->CreateTrial(study).value().trial_id;
-  ASSERT_TRUE(s->SetTrialParam(trial, "n", 3.0,
-                               std::make_shared<const Distribution>(IntDistribution{1, 9, false, 2}))
-                  .ok());
+  ASSERT_TRUE(
+      s->SetTrialParam(trial, "n", 3.0,
+                       std::make_shared<const Distribution>(IntDistribution{1, 9, false, 2}))
+          .ok());
   ASSERT_TRUE(s->SetTrialIntermediateValue(trial, 0, NAN).ok());
   ASSERT_TRUE(s->SetTrialUserAttr(trial, "k", "{\n  \"a\": [1, 2]\n}").ok());
   ASSERT_TRUE(s->SetTrialStateValues(trial, TrialState::kComplete, {INFINITY}).ok());
@@ -147,7 +148,8 @@ TEST_F(JournalStorageTest, AnotherStorageObjectReplaysEverything) {
   templ.intermediate_values = {{0, 1.5}, {3, NAN}};
   templ.user_attrs["u"] = "[1, \"two\"]";
   templ.system_attrs["s"] = "null";
-  templ.datetime_start = FrozenTrial::Clock::time_point(std::chrono::microseconds(1600000000000001));
+  templ.datetime_start =
+      FrozenTrial::Clock::time_point(std::chrono::microseconds(1600000000000001));
   const FrozenTrial added = a->CreateTrial(study, &templ).value();
   const int64_t running = a->CreateTrial(study).value().trial_id;
   ASSERT_TRUE(a->SetTrialParam(running, "x", 0.75, Float01()).ok());
@@ -194,24 +196,41 @@ TEST_F(JournalStorageTest, AnotherStorageObjectReplaysEverything) {
 TEST_F(JournalStorageTest, OpsOtherWorkersWroteThatFailAreIgnored) {
   // Two workers finished trial 0; the second finish, a param on a finished
   // trial, a duplicate study and an incompatible distribution are no-ops.
-  const std::string dist = R"("{\"name\": \"FloatDistribution\", \"attributes\": {\"step\": null, \"low\": 0.0, \"high\": 1.0, \"log\": false}}")";
-  const std::string int_dist = R"("{\"name\": \"IntDistribution\", \"attributes\": {\"log\": false, \"step\": 1, \"low\": 0, \"high\": 5}}")";
-  WriteRaw(path_,
-           R"({"op_code": 0, "worker_id": "w1", "study_name": "s", "directions": [1]})" "\n"
-           R"({"op_code": 0, "worker_id": "w2", "study_name": "s", "directions": [2]})" "\n"
-           R"({"op_code": 4, "worker_id": "w1", "study_id": 0, "datetime_start": "2024-01-02T03:04:05.000006"})" "\n"
-           R"({"op_code": 4, "worker_id": "w2", "study_id": 0, "datetime_start": "2024-01-02T03:04:05.000007"})" "\n"
-           R"({"op_code": 5, "worker_id": "w1", "trial_id": 0, "param_name": "x", "param_value_internal": 0.5, "distribution": )" + dist + "}\n"
-           R"({"op_code": 5, "worker_id": "w2", "trial_id": 1, "param_name": "x", "param_value_internal": 2, "distribution": )" + int_dist + "}\n"
-           R"({"op_code": 6, "worker_id": "w1", "trial_id": 0, "state": 1, "values": [1.0], "datetime_complete": "2024-01-02T03:04:06.000000"})" "\n"
-           R"({"op_code": 6, "worker_id": "w2", "trial_id": 0, "state": 3, "values": null, "datetime_complete": "2024-01-02T03:04:07.000000"})" "\n"
-           R"({"op_code": 5, "worker_id": "w2", "trial_id": 0, "param_name": "y", "param_value_internal": 0.5, "distribution": )" + dist + "}\n"
-           R"({"op_code": 7, "worker_id": "w2", "trial_id": 99, "step": 0, "intermediate_value": 1.0})" "\n"
-           R"({"op_code": 2, "worker_id": "w2", "study_id": 7, "user_attr": {"a": 1}})" "\n");
+  const std::string dist = R"("{\"name\": \"FloatDistribution\", \"attributes\": )"
+                           R"({\"step\": null, \"low\": 0.0, \"high\": 1.0, \"log\": false}}")";
+  const std::string int_dist = R"("{\"name\": \"IntDistribution\", \"attributes\": )"
+                               R"({\"log\": false, \"step\": 1, \"low\": 0, \"high\": 5}}")";
+  const std::vector<std::string> lines = {
+      R"({"op_code": 0, "worker_id": "w1", "study_name": "s", "directions": [1]})",
+      R"({"op_code": 0, "worker_id": "w2", "study_name": "s", "directions": [2]})",
+      R"({"op_code": 4, "worker_id": "w1", "study_id": 0, )"
+      R"("datetime_start": "2024-01-02T03:04:05.000006"})",
+      R"({"op_code": 4, "worker_id": "w2", "study_id": 0, )"
+      R"("datetime_start": "2024-01-02T03:04:05.000007"})",
+      R"({"op_code": 5, "worker_id": "w1", "trial_id": 0, "param_name": "x", )"
+      R"("param_value_internal": 0.5, "distribution": )" +
+          dist + "}",
+      R"({"op_code": 5, "worker_id": "w2", "trial_id": 1, "param_name": "x", )"
+      R"("param_value_internal": 2, "distribution": )" +
+          int_dist + "}",
+      R"({"op_code": 6, "worker_id": "w1", "trial_id": 0, "state": 1, "values": [1.0], )"
+      R"("datetime_complete": "2024-01-02T03:04:06.000000"})",
+      R"({"op_code": 6, "worker_id": "w2", "trial_id": 0, "state": 3, "values": null, )"
+      R"("datetime_complete": "2024-01-02T03:04:07.000000"})",
+      R"({"op_code": 5, "worker_id": "w2", "trial_id": 0, "param_name": "y", )"
+      R"("param_value_internal": 0.5, "distribution": )" +
+          dist + "}",
+      R"({"op_code": 7, "worker_id": "w2", "trial_id": 99, "step": 0, "intermediate_value": 1.0})",
+      R"({"op_code": 2, "worker_id": "w2", "study_id": 7, "user_attr": {"a": 1}})",
+  };
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  WriteRaw(path_, text);
   auto s = OpenLog();
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->ListStudies().value().size(), 1u);
-  EXPECT_EQ(s->GetStudy(0).value().directions, std::vector<StudyDirection>{StudyDirection::kMinimize});
+  EXPECT_EQ(s->GetStudy(0).value().directions,
+            std::vector<StudyDirection>{StudyDirection::kMinimize});
   const FrozenTrial t0 = s->GetTrial(0).value();
   EXPECT_EQ(t0.state, TrialState::kComplete);
   EXPECT_EQ(t0.values, std::vector<double>{1.0});
@@ -219,10 +238,10 @@ TEST_F(JournalStorageTest, OpsOtherWorkersWroteThatFailAreIgnored) {
   EXPECT_TRUE(s->GetTrial(1).value().params.empty());
   // Ours is refused before it is written.
   const auto size = std::filesystem::file_size(path_);
-  EXPECT_EQ(s->SetTrialParam(1, "x", 2.0,
-                             std::make_shared<const Distribution>(IntDistribution{0, 5}))
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      s->SetTrialParam(1, "x", 2.0, std::make_shared<const Distribution>(IntDistribution{0, 5}))
+          .code(),
+      StatusCode::kInvalidArgument);
   EXPECT_EQ(std::filesystem::file_size(path_), size);
 }
 
@@ -231,8 +250,8 @@ TEST_F(JournalStorageTest, ATornLastLineIsReadOnceComplete) {
   const int64_t study = writer->CreateStudy("s", {StudyDirection::kMinimize}).value();
   ASSERT_TRUE(writer->CreateTrial(study).ok());
   // Another process writes half a line, as if caught mid-write.
-  const std::string line =
-      R"({"op_code": 4, "worker_id": "other", "study_id": 0, "datetime_start": "2024-01-02T03:04:05.000006"})";
+  const std::string line = R"({"op_code": 4, "worker_id": "other", "study_id": 0, )"
+                           R"("datetime_start": "2024-01-02T03:04:05.000006"})";
   AppendRaw(path_, line.substr(0, 40));
   auto reader = OpenLog();
   ASSERT_NE(reader, nullptr);
@@ -247,8 +266,8 @@ TEST_F(JournalStorageTest, ATornLastLineIsReadOnceComplete) {
 TEST_F(JournalStorageTest, TheNextWriterRepairsALineTornByADeadWriter) {
   auto s = OpenLog();
   const int64_t study = s->CreateStudy("s", {StudyDirection::kMinimize}).value();
-  const std::string line =
-      R"({"op_code": 4, "worker_id": "dead", "study_id": 0, "datetime_start": "2024-01-02T03:04:05.000006"})";
+  const std::string line = R"({"op_code": 4, "worker_id": "dead", "study_id": 0, )"
+                           R"("datetime_start": "2024-01-02T03:04:05.000006"})";
   // Garbage that will never be completed: cut off.
   AppendRaw(path_, line.substr(0, 30));
   ASSERT_TRUE(s->CreateTrial(study).ok());
@@ -374,6 +393,29 @@ TEST_F(JournalStorageTest, AStaleLockIsBrokenAfterTheGracePeriod) {
   }
 }
 
+TEST_F(JournalStorageTest, TheTwoLockKindsExcludeEachOther) {
+  // Both create <log>.lock: a symlink lock holder blocks an open lock writer
+  // and the other way round, so processes may mix them.
+  for (auto [held_kind, writer_kind] :
+       {std::pair{journal_internal::LockKind::kSymlink, JournalLockKind::kOpen},
+        std::pair{journal_internal::LockKind::kOpen, JournalLockKind::kSymlink}}) {
+    journal_internal::FileLockOptions held_options;
+    held_options.kind = held_kind;
+    journal_internal::FileLock held(path_, held_options);
+    JournalStorageOptions options;
+    options.lock_kind = writer_kind;
+    options.lock_grace_period_s = 0;
+    options.lock_timeout_s = 0.2;
+    auto s = OpenLog(options);
+    ASSERT_TRUE(held.Acquire().ok());
+    EXPECT_EQ(s->CreateStudy("s", {StudyDirection::kMinimize}).status().code(),
+              StatusCode::kUnavailable);
+    ASSERT_TRUE(held.Release().ok());
+    EXPECT_TRUE(s->CreateStudy("s", {StudyDirection::kMinimize}).ok());
+    ASSERT_TRUE(s->DeleteStudy(s->GetStudyId("s").value()).ok());
+  }
+}
+
 TEST_F(JournalStorageTest, ABusyLockIsNotBroken) {
   // A live holder that keeps appending is not taken for dead: the symlink
   // lock points to the log, whose time changes with each append.
@@ -388,7 +430,8 @@ TEST_F(JournalStorageTest, ABusyLockIsNotBroken) {
     // Holds the lock for 2 s, appending (a no-op attribute line) every 0.1 s.
     for (int k = 0; k < 20; ++k) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      AppendRaw(path_, R"({"op_code": 2, "worker_id": "w", "study_id": 9, "user_attr": {"a": 1}})" "\n");
+      AppendRaw(path_, R"({"op_code": 2, "worker_id": "w", "study_id": 9, "user_attr": {"a": 1}})"
+                       "\n");
     }
     done = true;
     ASSERT_TRUE(held.Release().ok());

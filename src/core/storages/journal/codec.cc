@@ -112,9 +112,8 @@ Result<FrozenTrial::Clock::time_point> ParseIsoDatetime(std::string_view text) {
     tm.tm_isdst = -1;  // local time: let mktime decide
     secs = std::mktime(&tm);
   }
-  return FrozenTrial::Clock::time_point(
-      std::chrono::duration_cast<FrozenTrial::Clock::duration>(
-          std::chrono::microseconds(static_cast<int64_t>(secs) * 1000000 + micros)));
+  return FrozenTrial::Clock::time_point(std::chrono::duration_cast<FrozenTrial::Clock::duration>(
+      std::chrono::microseconds(static_cast<int64_t>(secs) * 1000000 + micros)));
 }
 
 bool CompatibleDistributions(const Distribution& a, const Distribution& b) {

@@ -55,9 +55,9 @@ std::string RandomUuid() {
   hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 1
   char buf[40];
-  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx",
-                static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xFFFF),
-                static_cast<unsigned>(hi & 0xFFFF), static_cast<unsigned>(lo >> 48),
+  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                static_cast<unsigned>(lo >> 48),
                 static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
   return buf;
 }
@@ -94,8 +94,7 @@ Status FileLock::Acquire() {
     const int err = errno;
     if (err == EINTR) continue;
     if (err != EEXIST)
-      return Status::IoError("cannot create the journal lock '" + lock_path_ + "': " +
-                             Errno(err) +
+      return Status::IoError("cannot create the journal lock '" + lock_path_ + "': " + Errno(err) +
                              (options_.kind == LockKind::kSymlink && err == EPERM
                                   ? " (use the open lock where symlinks are not supported)"
                                   : ""));

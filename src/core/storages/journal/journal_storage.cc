@@ -108,16 +108,15 @@ Status JournalStorage::Sync() {
   // call. An unchanged file costs one fstat.
   HT_ASSIGN_OR_RETURN(const int64_t size, log_->Size());
   if (size < offset_)
-    return Status::Corruption("journal file '" + log_->path() + "' is " +
-                              std::to_string(size) + " bytes long, shorter than the " +
-                              std::to_string(offset_) +
+    return Status::Corruption("journal file '" + log_->path() + "' is " + std::to_string(size) +
+                              " bytes long, shorter than the " + std::to_string(offset_) +
                               " bytes already read: it was truncated or replaced");
   std::string buf;  // the bytes from offset_ on
   while (offset_ + static_cast<int64_t>(buf.size()) < size) {
     const int64_t from = offset_ + static_cast<int64_t>(buf.size());
-    HT_ASSIGN_OR_RETURN(size_t n, log_->Read(from, static_cast<size_t>(std::min<int64_t>(
-                                                       size - from, kReadChunk)),
-                                             buf));
+    HT_ASSIGN_OR_RETURN(
+        size_t n,
+        log_->Read(from, static_cast<size_t>(std::min<int64_t>(size - from, kReadChunk)), buf));
     if (n == 0) break;  // truncated since the fstat: read the rest next time
     const int64_t base = offset_;
     size_t pos = 0;
@@ -125,8 +124,7 @@ Status JournalStorage::Sync() {
       const std::string_view line(buf.data() + pos, nl - pos);
       const int64_t line_offset = base + static_cast<int64_t>(pos);
       const auto where = [&] {
-        return "journal file '" + log_->path() + "', line " +
-               std::to_string(replay_->lines() + 1);
+        return "journal file '" + log_->path() + "', line " + std::to_string(replay_->lines() + 1);
       };
       Result<JsonValue> json = journal_internal::ParseJson(line);
       if (!json.ok())
@@ -148,7 +146,8 @@ std::string JournalStorage::BeginLine(int op) const {
   std::string line = "{\"op_code\": " + std::to_string(op) + ", \"worker_id\": ";
   // Optuna's worker id: a prefix per storage object and the thread's
   // identity (threading.get_ident() is pthread_self() on Linux).
-  AppendJsonString(line, worker_prefix_ + std::to_string(static_cast<unsigned long>(pthread_self())));
+  AppendJsonString(line,
+                   worker_prefix_ + std::to_string(static_cast<unsigned long>(pthread_self())));
   return line;
 }
 
@@ -257,8 +256,8 @@ Status JournalStorage::SetStudyAttr(bool user, int64_t study_id, std::string_vie
   HT_RETURN_IF_ERROR(Sync());
   if (replay_->FindStudy(study_id) == nullptr)
     return Status::NotFound("no study with id " + std::to_string(study_id));
-  std::string line = BeginLine(
-      Code(user ? JournalOp::kSetStudyUserAttr : JournalOp::kSetStudySystemAttr));
+  std::string line =
+      BeginLine(Code(user ? JournalOp::kSetStudyUserAttr : JournalOp::kSetStudySystemAttr));
   line += ", \"study_id\": " + std::to_string(study_id);
   line += user ? ", \"user_attr\": {" : ", \"system_attr\": {";
   AppendJsonString(line, key);
@@ -324,8 +323,8 @@ Result<FrozenTrial> JournalStorage::CreateTrial(int64_t study_id, const FrozenTr
                                          "' appears twice");
       }
       if (!Contains(*p.distribution, p.internal))
-        return Status::InvalidArgument("trial template: parameter '" + p.name + "': " +
-                                       std::to_string(p.internal) + " is not in " +
+        return Status::InvalidArgument("trial template: parameter '" + p.name +
+                                       "': " + std::to_string(p.internal) + " is not in " +
                                        ToString(*p.distribution));
       AppendJsonString(dw.Key(p.name), journal_internal::DistributionToJson(*p.distribution));
       AppendJsonDouble(pw.Key(p.name), p.internal);
@@ -358,19 +357,20 @@ Result<FrozenTrial> JournalStorage::CreateTrial(int64_t study_id, const FrozenTr
   if (s == nullptr) return Status::NotFound("no study with id " + std::to_string(study_id));
   if (templ != nullptr && templ->state == TrialState::kComplete &&
       templ->values.size() != s->summary.directions.size())
-    return Status::InvalidArgument(
-        "a COMPLETE trial needs " + std::to_string(s->summary.directions.size()) +
-        " value(s), got " + std::to_string(templ->values.size()));
+    return Status::InvalidArgument("a COMPLETE trial needs " +
+                                   std::to_string(s->summary.directions.size()) +
+                                   " value(s), got " + std::to_string(templ->values.size()));
   if (templ != nullptr) {
     for (const TrialParam& p : templ->params) {
       if (std::string other = replay_->IncompatibleWith(*s, p.name, *p.distribution);
           !other.empty())
-        return Status::InvalidArgument("trial template: parameter '" + p.name + "': " +
-                                       ToString(*p.distribution) + " is not compatible with " +
-                                       other);
+        return Status::InvalidArgument("trial template: parameter '" + p.name +
+                                       "': " + ToString(*p.distribution) +
+                                       " is not compatible with " + other);
     }
   }
-  HT_ASSIGN_OR_RETURN(OpOutcome out, Commit(BeginLine(Code(JournalOp::kCreateTrial)) + fields + "}"));
+  HT_ASSIGN_OR_RETURN(OpOutcome out,
+                      Commit(BeginLine(Code(JournalOp::kCreateTrial)) + fields + "}"));
   HT_RETURN_IF_ERROR(out.status);
   return replay_->FindTrial(out.trial_id)->trial;
 }
@@ -393,8 +393,7 @@ Result<FrozenTrial> JournalStorage::PopWaitingTrial(int64_t study_id) {
     line += '}';
     HT_ASSIGN_OR_RETURN(OpOutcome out, Commit(line));
     if (out.applied) return replay_->FindTrial(trial_id)->trial;
-    if (!out.status.ok() && out.status.code() != StatusCode::kFailedPrecondition)
-      return out.status;
+    if (!out.status.ok() && out.status.code() != StatusCode::kFailedPrecondition) return out.status;
   }
 }
 
@@ -408,8 +407,7 @@ Status JournalStorage::SetTrialParam(int64_t trial_id, std::string_view name, do
   if (!Contains(*distribution, internal))
     return Status::InvalidArgument(where + ": " + std::to_string(internal) + " is not in " +
                                    ToString(*distribution));
-  if (const TrialParam* p = t->FindParam(name);
-      p != nullptr && *p->distribution != *distribution)
+  if (const TrialParam* p = t->FindParam(name); p != nullptr && *p->distribution != *distribution)
     return Status::InvalidArgument(where + ": already set with " + ToString(*p->distribution) +
                                    ", now " + ToString(*distribution));
   const Replay::Study& s =
@@ -432,7 +430,7 @@ Status JournalStorage::SetTrialParam(int64_t trial_id, std::string_view name, do
 Status JournalStorage::SetTrialIntermediateValue(int64_t trial_id, int64_t step, double value) {
   std::lock_guard lock(mu_);
   HT_RETURN_IF_ERROR(Sync());
-  HT_RETURN_IF_ERROR(FindUnfinishedTrial(trial_id).status());
+  HT_RETURN_IF_ERROR(FindUnfinishedTrial(trial_id));
   std::string line = BeginLine(Code(JournalOp::kSetTrialIntermediateValue));
   line += ", \"trial_id\": " + std::to_string(trial_id) + ", \"step\": " + std::to_string(step) +
           ", \"intermediate_value\": ";
@@ -448,9 +446,9 @@ Status JournalStorage::SetTrialAttr(bool user, int64_t trial_id, std::string_vie
                       AttrText(json, "trial attribute '" + std::string(key) + "'"));
   std::lock_guard lock(mu_);
   HT_RETURN_IF_ERROR(Sync());
-  HT_RETURN_IF_ERROR(FindUnfinishedTrial(trial_id).status());
-  std::string line = BeginLine(
-      Code(user ? JournalOp::kSetTrialUserAttr : JournalOp::kSetTrialSystemAttr));
+  HT_RETURN_IF_ERROR(FindUnfinishedTrial(trial_id));
+  std::string line =
+      BeginLine(Code(user ? JournalOp::kSetTrialUserAttr : JournalOp::kSetTrialSystemAttr));
   line += ", \"trial_id\": " + std::to_string(trial_id);
   line += user ? ", \"user_attr\": {" : ", \"system_attr\": {";
   AppendJsonString(line, key);

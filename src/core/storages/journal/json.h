@@ -17,10 +17,10 @@ struct JsonValue {
   enum class Kind { kNull, kBool, kInt, kDouble, kString, kArray, kObject };
   Kind kind = Kind::kNull;
   bool b = false;
-  int64_t i = 0;     // kInt: a number without fraction or exponent that fits
-  double d = 0.0;    // kDouble
-  std::string s;     // kString, decoded
-  std::vector<JsonValue> items;                          // kArray
+  int64_t i = 0;                 // kInt: a number without fraction or exponent that fits
+  double d = 0.0;                // kDouble
+  std::string s;                 // kString, decoded
+  std::vector<JsonValue> items;  // kArray
   std::vector<std::pair<std::string, JsonValue>> members;  // kObject, in text order
   // The value's text in the parsed input (attribute values are kept as text).
   std::string_view raw;

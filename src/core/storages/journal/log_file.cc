@@ -16,12 +16,11 @@ std::string Errno(int err) { return std::strerror(err); }
 
 }  // namespace
 
-Result<std::unique_ptr<LogFile>> LogFile::Open(std::string path, FileLockOptions lock,
-                                               bool fsync) {
+Result<std::unique_ptr<LogFile>> LogFile::Open(std::string path, FileLockOptions lock, bool fsync) {
   const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
-    return Status::IoError("cannot open or create the journal file '" + path + "': " +
-                           Errno(errno));
+    return Status::IoError("cannot open or create the journal file '" + path +
+                           "': " + Errno(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
@@ -108,11 +107,10 @@ Result<int64_t> LogFile::Append(std::string_view line) {
     } while (n < 0 && errno == EINTR);
     if (n != static_cast<ssize_t>(data.size())) {
       const int err = n < 0 ? errno : ENOSPC;
-      written = Status::IoError("cannot append to the journal file '" + path_ + "': " +
-                                Errno(err));
+      written = Status::IoError("cannot append to the journal file '" + path_ + "': " + Errno(err));
     } else if (fsync_ && ::fsync(fd_) != 0) {
-      written = Status::IoError("cannot flush the journal file '" + path_ + "' to disk: " +
-                                Errno(errno));
+      written =
+          Status::IoError("cannot flush the journal file '" + path_ + "' to disk: " + Errno(errno));
     }
     // Nobody else writes while we hold the lock: cutting back to the former
     // size removes exactly our partial line.

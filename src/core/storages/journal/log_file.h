@@ -16,8 +16,7 @@ class LogFile {
  public:
   // Opens `path` for reading and appending, creating it if missing. IoError
   // when it cannot be opened or created (missing directory, no permission).
-  static Result<std::unique_ptr<LogFile>> Open(std::string path, FileLockOptions lock,
-                                               bool fsync);
+  static Result<std::unique_ptr<LogFile>> Open(std::string path, FileLockOptions lock, bool fsync);
   ~LogFile();
   LogFile(const LogFile&) = delete;
   LogFile& operator=(const LogFile&) = delete;

@@ -24,8 +24,7 @@ Result<int64_t> AsInt(const JsonValue& v, std::string_view what) {
   if (v.kind == JsonValue::Kind::kDouble && std::isfinite(v.d) && v.d == std::floor(v.d) &&
       std::fabs(v.d) < 9.0e15)
     return static_cast<int64_t>(v.d);
-  return Bad("'" + std::string(what) + "' is " + std::string(v.KindName()) +
-             ", not an integer");
+  return Bad("'" + std::string(what) + "' is " + std::string(v.KindName()) + ", not an integer");
 }
 
 Result<int64_t> IntField(const JsonValue& log, std::string_view key) {
@@ -49,8 +48,7 @@ Result<std::string> StringField(const JsonValue& log, std::string_view key) {
 Result<const JsonValue*> ObjectField(const JsonValue& log, std::string_view key) {
   HT_ASSIGN_OR_RETURN(const JsonValue* v, Field(log, key));
   if (!v->is_object())
-    return Bad("'" + std::string(key) + "' is " + std::string(v->KindName()) +
-               ", not an object");
+    return Bad("'" + std::string(key) + "' is " + std::string(v->KindName()) + ", not an object");
   return v;
 }
 
@@ -105,16 +103,26 @@ void UpdateAttrs(std::map<std::string, std::string, std::less<>>& attrs, const J
 
 std::string_view ToString(JournalOp op) {
   switch (op) {
-    case JournalOp::kCreateStudy: return "CREATE_STUDY";
-    case JournalOp::kDeleteStudy: return "DELETE_STUDY";
-    case JournalOp::kSetStudyUserAttr: return "SET_STUDY_USER_ATTR";
-    case JournalOp::kSetStudySystemAttr: return "SET_STUDY_SYSTEM_ATTR";
-    case JournalOp::kCreateTrial: return "CREATE_TRIAL";
-    case JournalOp::kSetTrialParam: return "SET_TRIAL_PARAM";
-    case JournalOp::kSetTrialStateValues: return "SET_TRIAL_STATE_VALUES";
-    case JournalOp::kSetTrialIntermediateValue: return "SET_TRIAL_INTERMEDIATE_VALUE";
-    case JournalOp::kSetTrialUserAttr: return "SET_TRIAL_USER_ATTR";
-    case JournalOp::kSetTrialSystemAttr: return "SET_TRIAL_SYSTEM_ATTR";
+    case JournalOp::kCreateStudy:
+      return "CREATE_STUDY";
+    case JournalOp::kDeleteStudy:
+      return "DELETE_STUDY";
+    case JournalOp::kSetStudyUserAttr:
+      return "SET_STUDY_USER_ATTR";
+    case JournalOp::kSetStudySystemAttr:
+      return "SET_STUDY_SYSTEM_ATTR";
+    case JournalOp::kCreateTrial:
+      return "CREATE_TRIAL";
+    case JournalOp::kSetTrialParam:
+      return "SET_TRIAL_PARAM";
+    case JournalOp::kSetTrialStateValues:
+      return "SET_TRIAL_STATE_VALUES";
+    case JournalOp::kSetTrialIntermediateValue:
+      return "SET_TRIAL_INTERMEDIATE_VALUE";
+    case JournalOp::kSetTrialUserAttr:
+      return "SET_TRIAL_USER_ATTR";
+    case JournalOp::kSetTrialSystemAttr:
+      return "SET_TRIAL_SYSTEM_ATTR";
   }
   return "?";
 }
@@ -171,8 +179,8 @@ void Replay::Touch(Study& study, int number, uint64_t line_no) {
   }
 }
 
-void Replay::SetParam(Study& study, FrozenTrial& trial, const std::string& name,
-                      double internal, std::shared_ptr<const Distribution> distribution) {
+void Replay::SetParam(Study& study, FrozenTrial& trial, const std::string& name, double internal,
+                      std::shared_ptr<const Distribution> distribution) {
   bool found = false;
   for (TrialParam& p : trial.params) {
     if (p.name != name) continue;
@@ -203,23 +211,43 @@ Replay::Trial* Replay::UpdatableTrial(int64_t trial_id, OpOutcome* own) {
 
 Status Replay::Apply(const JsonValue& log, OpOutcome* own) {
   const uint64_t line_no = lines_ + 1;
-  if (!log.is_object()) return Bad("a log line is " + std::string(log.KindName()) +
-                                   ", not an object");
+  if (!log.is_object())
+    return Bad("a log line is " + std::string(log.KindName()) + ", not an object");
   HT_ASSIGN_OR_RETURN(int64_t op, IntField(log, "op_code"));
-  HT_RETURN_IF_ERROR(StringField(log, "worker_id").status());
+  HT_RETURN_IF_ERROR(StringField(log, "worker_id"));
   if (own != nullptr) own->seen = true;
   Status s;
   switch (op) {
-    case 0: s = ApplyCreateStudy(log, own); break;
-    case 1: s = ApplyDeleteStudy(log, own); break;
-    case 2: s = ApplySetStudyAttr(log, true, own); break;
-    case 3: s = ApplySetStudyAttr(log, false, own); break;
-    case 4: s = ApplyCreateTrial(log, line_no, own); break;
-    case 5: s = ApplySetTrialParam(log, line_no, own); break;
-    case 6: s = ApplySetTrialStateValues(log, line_no, own); break;
-    case 7: s = ApplySetTrialIntermediateValue(log, line_no, own); break;
-    case 8: s = ApplySetTrialAttr(log, true, line_no, own); break;
-    case 9: s = ApplySetTrialAttr(log, false, line_no, own); break;
+    case 0:
+      s = ApplyCreateStudy(log, own);
+      break;
+    case 1:
+      s = ApplyDeleteStudy(log, own);
+      break;
+    case 2:
+      s = ApplySetStudyAttr(log, true, own);
+      break;
+    case 3:
+      s = ApplySetStudyAttr(log, false, own);
+      break;
+    case 4:
+      s = ApplyCreateTrial(log, line_no, own);
+      break;
+    case 5:
+      s = ApplySetTrialParam(log, line_no, own);
+      break;
+    case 6:
+      s = ApplySetTrialStateValues(log, line_no, own);
+      break;
+    case 7:
+      s = ApplySetTrialIntermediateValue(log, line_no, own);
+      break;
+    case 8:
+      s = ApplySetTrialAttr(log, true, line_no, own);
+      break;
+    case 9:
+      s = ApplySetTrialAttr(log, false, line_no, own);
+      break;
     default:
       if (own != nullptr) own->seen = false;
       return Bad("unknown op_code " + std::to_string(op) +
@@ -324,10 +352,9 @@ Status Replay::ApplyCreateTrial(const JsonValue& log, uint64_t line_no, OpOutcom
       auto it = dists.find(name);
       if (it == dists.end()) return Bad("parameter '" + name + "' has no distribution");
       HT_ASSIGN_OR_RETURN(double x, AsNumber(internal, "params"));
-      if (std::holds_alternative<CategoricalDistribution>(*it->second) &&
-          !Contains(*it->second, x))
-        return Bad("parameter '" + name + "': " + std::to_string(x) +
-                   " is not a choice index of " + ToString(*it->second));
+      if (std::holds_alternative<CategoricalDistribution>(*it->second) && !Contains(*it->second, x))
+        return Bad("parameter '" + name + "': " + std::to_string(x) + " is not a choice index of " +
+                   ToString(*it->second));
       bool dup = false;
       for (TrialParam& p : t.params) {
         if (p.name == name) {
@@ -397,23 +424,21 @@ Status Replay::ApplySetTrialParam(const JsonValue& log, uint64_t line_no, OpOutc
   if (t == nullptr) return Status::Ok();
   Study& s = studies_[static_cast<size_t>(t->study_id)];
   if (std::string other = IncompatibleWith(s, name, **dist); !other.empty())
-    return Refuse(own, Status::InvalidArgument(
-                           TrialName(t->trial) + ", parameter '" + name + "': " +
-                           ToString(**dist) + " is not compatible with " + other));
+    return Refuse(own, Status::InvalidArgument(TrialName(t->trial) + ", parameter '" + name +
+                                               "': " + ToString(**dist) +
+                                               " is not compatible with " + other));
   SetParam(s, t->trial, name, x, std::move(*dist));
   Touch(s, t->trial.number, line_no);
   Applied(own);
   return Status::Ok();
 }
 
-Status Replay::ApplySetTrialStateValues(const JsonValue& log, uint64_t line_no,
-                                        OpOutcome* own) {
+Status Replay::ApplySetTrialStateValues(const JsonValue& log, uint64_t line_no, OpOutcome* own) {
   HT_ASSIGN_OR_RETURN(int64_t trial_id, IntField(log, "trial_id"));
   HT_ASSIGN_OR_RETURN(const JsonValue* state_json, Field(log, "state"));
   HT_ASSIGN_OR_RETURN(TrialState state, AsState(*state_json));
   HT_ASSIGN_OR_RETURN(const JsonValue* values_json, Field(log, "values"));
-  HT_ASSIGN_OR_RETURN(std::optional<std::vector<double>> values,
-                      AsValues(*values_json, "values"));
+  HT_ASSIGN_OR_RETURN(std::optional<std::vector<double>> values, AsValues(*values_json, "values"));
   std::optional<FrozenTrial::Clock::time_point> when;
   if (state == TrialState::kRunning || IsFinished(state)) {
     const char* key = state == TrialState::kRunning ? "datetime_start" : "datetime_complete";

@@ -42,9 +42,9 @@ std::string_view ToString(JournalOp op);
 
 // What became of one op, for the process that wrote it.
 struct OpOutcome {
-  bool seen = false;     // the op has been replayed
-  bool applied = false;  // it changed the state; false when refused or a no-op
-  Status status;         // why it was refused
+  bool seen = false;      // the op has been replayed
+  bool applied = false;   // it changed the state; false when refused or a no-op
+  Status status;          // why it was refused
   int64_t study_id = -1;  // CREATE_STUDY: the new study
   int64_t trial_id = -1;  // CREATE_TRIAL: the new trial
 };
@@ -52,9 +52,9 @@ struct OpOutcome {
 class Replay {
  public:
   struct Study {
-    StudySummary summary;               // n_trials unset; see trial_ids
-    std::vector<int64_t> trial_ids;     // by number
-    std::set<int> waiting;              // numbers of the WAITING trials
+    StudySummary summary;            // n_trials unset; see trial_ids
+    std::vector<int64_t> trial_ids;  // by number
+    std::set<int> waiting;           // numbers of the WAITING trials
     // (version, number) of each change to a trial, in version order; only
     // the latest change of each trial is kept once the list grows.
     std::vector<std::pair<uint64_t, int>> changes;
@@ -106,16 +106,15 @@ class Replay {
   Status ApplyCreateTrial(const JsonValue& log, uint64_t line_no, OpOutcome* own);
   Status ApplySetTrialParam(const JsonValue& log, uint64_t line_no, OpOutcome* own);
   Status ApplySetTrialStateValues(const JsonValue& log, uint64_t line_no, OpOutcome* own);
-  Status ApplySetTrialIntermediateValue(const JsonValue& log, uint64_t line_no,
-                                        OpOutcome* own);
+  Status ApplySetTrialIntermediateValue(const JsonValue& log, uint64_t line_no, OpOutcome* own);
   Status ApplySetTrialAttr(const JsonValue& log, bool user, uint64_t line_no, OpOutcome* own);
   // The trial an op names if Optuna would update it; else records why not in
   // `own` and returns nullptr.
   Trial* UpdatableTrial(int64_t trial_id, OpOutcome* own);
 
-  std::vector<Study> studies_;  // by study id; ids are never reused
+  std::vector<Study> studies_;                           // by study id; ids are never reused
   std::map<std::string, int64_t, std::less<>> by_name_;  // studies not deleted
-  std::vector<Trial> trials_;   // by trial id
+  std::vector<Trial> trials_;                            // by trial id
   std::unordered_map<std::string, std::shared_ptr<const Distribution>> distributions_;
   uint64_t lines_ = 0;
 };
