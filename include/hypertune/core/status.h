@@ -166,9 +166,9 @@ const Status& AsStatus(const Result<T>& r) {
 // function when it is not OK.
 #define HT_RETURN_IF_ERROR(expr)                                          \
   do {                                                                    \
-    const auto& ht_status_or_ = (expr);                                   \
-    if (!::hypertune::internal::AsStatus(ht_status_or_).ok())             \
-      return ::hypertune::internal::AsStatus(ht_status_or_);              \
+    /* A copy: `expr` may be F().status(), a reference into a temporary. */ \
+    ::hypertune::Status ht_status_ = ::hypertune::internal::AsStatus(expr); \
+    if (!ht_status_.ok()) return ht_status_;                                \
   } while (0)
 
 // `HT_ASSIGN_OR_RETURN(auto x, ComputeX());` binds the value or returns the
