@@ -20,6 +20,7 @@ n = suggest_int("n", 0, 9), value x * x + n.
 import argparse
 import json
 import os
+import sqlite3
 import time
 import warnings
 
@@ -46,6 +47,16 @@ def run(args):
                 f.write(json.dumps({"number": trial.number, "x": x, "n": n}) + "\n")
         trial.set_user_attr("worker", "optuna")
         if args.block_after is not None and calls[0] == args.block_after:
+            if args.heartbeat is not None:
+                # Optuna records a trial's first heartbeat from a thread that
+                # may not have run yet: a worker killed before it leaves a
+                # trial that no one can tell from a living one. Be killed
+                # after it.
+                db = sqlite3.connect(args.db, timeout=30)
+                while db.execute("SELECT 1 FROM trial_heartbeats WHERE trial_id = ?",
+                                 (trial._trial_id,)).fetchone() is None:
+                    time.sleep(0.05)
+                db.close()
             tmp = args.marker + ".tmp"
             with open(tmp, "w") as f:
                 json.dump({"number": trial.number, "x": x, "n": n}, f)
