@@ -47,7 +47,8 @@ std::optional<std::vector<int>> DecodeIntList(std::string_view json) {
   for (;;) {
     skip_space();
     size_t end = i;
-    while (end < json.size() && (json[end] == '-' || std::isdigit(static_cast<unsigned char>(json[end]))))
+    while (end < json.size() &&
+           (json[end] == '-' || std::isdigit(static_cast<unsigned char>(json[end]))))
       ++end;
     Result<ParamValue> v = json_lite::DecodeScalar(json.substr(i, end - i));
     if (end == i || !v.ok() || !std::holds_alternative<int64_t>(*v)) return std::nullopt;
@@ -72,19 +73,22 @@ std::optional<std::vector<int>> DecodeIntList(std::string_view json) {
 Status HeartbeatOptions::Validate() const {
   const double i = interval.count();
   if (!(i > 0) || !std::isfinite(i))
-    return Status::InvalidArgument("HeartbeatOptions.interval must be a finite number of "
-                                   "seconds > 0, got " + Seconds(i));
+    return Status::InvalidArgument(
+        "HeartbeatOptions.interval must be a finite number of "
+        "seconds > 0, got " +
+        Seconds(i));
   if (grace) {
     const double g = grace->count();
     if (!(g >= i) || !std::isfinite(g))
       return Status::InvalidArgument(
           "HeartbeatOptions.grace must be finite and >= interval (" + Seconds(i) +
-          " s): a trial would be presumed dead between two heartbeats; got " + Seconds(g) +
-          " s");
+          " s): a trial would be presumed dead between two heartbeats; got " + Seconds(g) + " s");
   }
   if (max_retry < kUnlimitedRetries)
-    return Status::InvalidArgument("HeartbeatOptions.max_retry must be >= 0 or "
-                                   "kUnlimitedRetries (-1), got " + std::to_string(max_retry));
+    return Status::InvalidArgument(
+        "HeartbeatOptions.max_retry must be >= 0 or "
+        "kUnlimitedRetries (-1), got " +
+        std::to_string(max_retry));
   return Status::Ok();
 }
 
@@ -127,8 +131,7 @@ Study::~Study() {
 }
 
 void Study::HeartbeatLoop() {
-  const auto interval =
-      std::chrono::duration_cast<SteadyClock::duration>(heartbeat_->interval);
+  const auto interval = std::chrono::duration_cast<SteadyClock::duration>(heartbeat_->interval);
   std::unique_lock lock(running_mu_);
   SteadyClock::time_point next = SteadyClock::now() + interval;
   while (!shutting_down_) {

@@ -66,9 +66,7 @@ struct HeartbeatOptions {
   bool inherit_intermediate_values = false;
 
   Status Validate() const;
-  double GraceSeconds() const {
-    return grace ? grace->count() : 2.0 * interval.count();
-  }
+  double GraceSeconds() const { return grace ? grace->count() : 2.0 * interval.count(); }
 };
 
 // The number of the first failed trial that `trial` retries, if it is a retry

@@ -75,12 +75,12 @@ int RunWorker(const WorkerArgs& a) {
     const int64_t id = (*storage)->GetStudyId("s").value();
     if (!WaitUntil([&] { return !GetAllTrials(**storage, id).value().empty(); }, 60s)) return 11;
   }
-  auto study = LoadStudy(
-      {.name = "s",
-       .storage = *storage,
-       .sampler = std::make_shared<RandomSampler>(RandomSamplerOptions{.seed = a.seed}),
-       .pruner = std::make_shared<NopPruner>(),
-       .heartbeat = a.heartbeat});
+  auto study =
+      LoadStudy({.name = "s",
+                 .storage = *storage,
+                 .sampler = std::make_shared<RandomSampler>(RandomSamplerOptions{.seed = a.seed}),
+                 .pruner = std::make_shared<NopPruner>(),
+                 .heartbeat = a.heartbeat});
   if (!study.ok()) return 12;
   int calls = 0;
   const Status s = (*study)->Optimize(
@@ -146,7 +146,11 @@ TEST(FaultToleranceSlowTest, AWorkerKilledMidTrialLosesNothingAndItsTrialRunsAga
   CreateStudyFile(url);
   const HeartbeatOptions hb = Heartbeat(0.2, 3);
   const pid_t pid = ForkChild([&] {
-    return RunWorker({.url = url, .heartbeat = hb, .seed = 5, .n_trials = 10, .block_after = 3,
+    return RunWorker({.url = url,
+                      .heartbeat = hb,
+                      .seed = 5,
+                      .n_trials = 10,
+                      .block_after = 3,
                       .marker = dir.File("marker")});
   });
   ASSERT_GT(pid, 0);
@@ -160,24 +164,30 @@ TEST(FaultToleranceSlowTest, AWorkerKilledMidTrialLosesNothingAndItsTrialRunsAga
   const auto killed = SteadyClock::now();
   KillNine(pid);
   const double waited = WaitStale(*storage, study_id, before[3].trial_id, hb.GraceSeconds());
-  std::printf("[ figures  ] killed worker's trial stale %.2f s after SIGKILL (interval 0.2 s, "
-              "grace 0.4 s, whole-second heartbeats)\n", waited);
+  std::printf(
+      "[ figures  ] killed worker's trial stale %.2f s after SIGKILL (interval 0.2 s, "
+      "grace 0.4 s, whole-second heartbeats)\n",
+      waited);
   EXPECT_LE(SecondsSince(killed), 3.0) << "grace 0.4 s + at most 1 s of whole-second rounding";
 
   // A second worker finishes the study: 10 COMPLETE trials.
-  auto study = LoadStudy({.name = "s",
-                          .storage = storage,
-                          .sampler = std::make_shared<RandomSampler>(
-                              RandomSamplerOptions{.seed = 6}),
-                          .pruner = std::make_shared<NopPruner>(),
-                          .heartbeat = hb})
-                   .value();
+  auto study =
+      LoadStudy({.name = "s",
+                 .storage = storage,
+                 .sampler = std::make_shared<RandomSampler>(RandomSamplerOptions{.seed = 6}),
+                 .pruner = std::make_shared<NopPruner>(),
+                 .heartbeat = hb})
+          .value();
   std::map<int, Point> seen;
-  ASSERT_TRUE(study->Optimize([&](Trial& t) {
-                     const Point p = Suggest(t);
-                     seen[t.number()] = p;
-                     return Evaluate(p.x, p.n);
-                   }, {.n_trials = 7}).ok());
+  ASSERT_TRUE(study
+                  ->Optimize(
+                      [&](Trial& t) {
+                        const Point p = Suggest(t);
+                        seen[t.number()] = p;
+                        return Evaluate(p.x, p.n);
+                      },
+                      {.n_trials = 7})
+                  .ok());
 
   const std::vector<FrozenTrial> after = GetAllTrials(*storage, study_id).value();
   ASSERT_EQ(after.size(), 11u);
@@ -187,7 +197,8 @@ TEST(FaultToleranceSlowTest, AWorkerKilledMidTrialLosesNothingAndItsTrialRunsAga
     EXPECT_EQ(after[k].params.size(), 2u);
   }
   EXPECT_EQ(after[3].state, TrialState::kFail);
-  EXPECT_EQ(after[3].FailReason(), "stale: no heartbeat for more than 0.4 s (worker presumed dead)");
+  EXPECT_EQ(after[3].FailReason(),
+            "stale: no heartbeat for more than 0.4 s (worker presumed dead)");
   const FrozenTrial& retry = after[4];
   EXPECT_EQ(RetriedTrialNumber(retry), 3);
   EXPECT_EQ(RetryHistory(retry), std::vector<int>{3});
@@ -216,8 +227,12 @@ TEST(FaultToleranceSlowTest, ATrialWhoseRetriesKeepDyingIsRetriedExactlyMaxRetry
   for (int round = 0; round < 4; ++round) {
     const std::string marker = dir.File("marker" + std::to_string(round));
     const pid_t pid = ForkChild([&] {
-      return RunWorker({.url = url, .heartbeat = hb, .seed = 20 + static_cast<uint64_t>(round),
-                        .n_trials = 1, .block_after = 0, .marker = marker});
+      return RunWorker({.url = url,
+                        .heartbeat = hb,
+                        .seed = 20 + static_cast<uint64_t>(round),
+                        .n_trials = 1,
+                        .block_after = 0,
+                        .marker = marker});
     });
     ASSERT_GT(pid, 0);
     ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(marker); }, 60s));
@@ -317,10 +332,12 @@ TEST(FaultToleranceSlowTest, ASecondSigintFailsEveryRunningTrialAndExits130) {
     return 0;
   });
   ASSERT_GT(pid, 0);
-  ASSERT_TRUE(WaitUntil([&] {
-    return std::filesystem::exists(dir.File("marker0")) &&
-           std::filesystem::exists(dir.File("marker1"));
-  }, 60s));
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return std::filesystem::exists(dir.File("marker0")) &&
+               std::filesystem::exists(dir.File("marker1"));
+      },
+      60s));
   ::kill(pid, SIGINT);
   std::this_thread::sleep_for(300ms);
   EXPECT_TRUE(StillRunning(pid)) << "the first signal waits for the running trials";
@@ -354,8 +371,12 @@ TEST(FaultToleranceSlowTest, OptunaFailsAndRetriesTheTrialOfAKilledHypertuneWork
   const std::string url = dir.Url("o1.db");
   CreateStudyFile(url, kOptunaSchemaV300d);  // Optuna 3.1 reads v3.0.0.d
   const pid_t pid = ForkChild([&] {
-    return RunWorker({.url = url, .heartbeat = Heartbeat(1.0, 3), .seed = 5, .n_trials = 10,
-                      .block_after = 2, .marker = dir.File("marker")});
+    return RunWorker({.url = url,
+                      .heartbeat = Heartbeat(1.0, 3),
+                      .seed = 5,
+                      .n_trials = 10,
+                      .block_after = 2,
+                      .marker = dir.File("marker")});
   });
   ASSERT_GT(pid, 0);
   ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(dir.File("marker")); }, 60s));
@@ -410,18 +431,22 @@ TEST(FaultToleranceSlowTest, HypertuneFailsAndRetriesTheTrialOfAKilledOptunaWork
   const HeartbeatOptions hb = Heartbeat(1.0, 3);
   WaitStale(*storage, study_id, TrialNumbered(*storage, study_id, 2).trial_id, hb.GraceSeconds());
 
-  auto study = LoadStudy({.name = "s",
-                          .storage = storage,
-                          .sampler = std::make_shared<RandomSampler>(
-                              RandomSamplerOptions{.seed = 4}),
-                          .pruner = std::make_shared<NopPruner>(),
-                          .heartbeat = hb})
-                   .value();
+  auto study =
+      LoadStudy({.name = "s",
+                 .storage = storage,
+                 .sampler = std::make_shared<RandomSampler>(RandomSamplerOptions{.seed = 4}),
+                 .pruner = std::make_shared<NopPruner>(),
+                 .heartbeat = hb})
+          .value();
   std::map<int, Point> seen;
-  ASSERT_TRUE(study->Optimize([&](Trial& t) {
-                     seen[t.number()] = Suggest(t);
-                     return Evaluate(seen[t.number()].x, seen[t.number()].n);
-                   }, {.n_trials = 3}).ok());
+  ASSERT_TRUE(study
+                  ->Optimize(
+                      [&](Trial& t) {
+                        seen[t.number()] = Suggest(t);
+                        return Evaluate(seen[t.number()].x, seen[t.number()].n);
+                      },
+                      {.n_trials = 3})
+                  .ok());
   const std::vector<FrozenTrial> trials = GetAllTrials(*storage, study_id).value();
   ASSERT_EQ(trials.size(), 6u);
   EXPECT_EQ(trials[2].state, TrialState::kFail);
@@ -432,8 +457,8 @@ TEST(FaultToleranceSlowTest, HypertuneFailsAndRetriesTheTrialOfAKilledOptunaWork
 
   // Optuna reads the retry as one of its own.
   const std::string out = dir.File("dump.json");
-  ASSERT_EQ(std::system((kPython + " '" + Script() + "' dump '" + db + "' s '" + out + "'").c_str()),
-            0);
+  ASSERT_EQ(
+      std::system((kPython + " '" + Script() + "' dump '" + db + "' s '" + out + "'").c_str()), 0);
   const Json dump = Json::parse(ReadFile(out));
   ASSERT_EQ(dump["trials"].size(), 6u);
   const Json& t2 = dump["trials"][2];
@@ -460,13 +485,16 @@ TEST(FaultToleranceSlowTest, OptunaAndHypertuneWorkersRunOneStudyAtOnce) {
   const std::string db = dir.File("both.db");
   const std::string url = dir.Url("both.db");
   CreateStudyFile(url, kOptunaSchemaV300d);
-  const pid_t py = Spawn({kPython, Script(), "run", db, "s", std::to_string(kEach),
-                          "--heartbeat", "1", "--max-retry", "3", "--sleep", "0.03", "--seed",
-                          "3"});
+  const pid_t py = Spawn({kPython, Script(), "run", db, "s", std::to_string(kEach), "--heartbeat",
+                          "1", "--max-retry", "3", "--sleep", "0.03", "--seed", "3"});
   ASSERT_GT(py, 0);
   const pid_t ours = ForkChild([&] {
-    return RunWorker({.url = url, .heartbeat = Heartbeat(1.0, 3), .seed = 4, .n_trials = kEach,
-                      .wait_for_a_trial = true, .sleep_s = 0.03});
+    return RunWorker({.url = url,
+                      .heartbeat = Heartbeat(1.0, 3),
+                      .seed = 4,
+                      .n_trials = kEach,
+                      .wait_for_a_trial = true,
+                      .sleep_s = 0.03});
   });
   ASSERT_GT(ours, 0);
   const std::optional<int> py_status = WaitChild(py, 180s);
@@ -500,8 +528,8 @@ TEST(FaultToleranceSlowTest, OptunaAndHypertuneWorkersRunOneStudyAtOnce) {
       << "the workers' trials interleave: they ran at the same time";
 
   const std::string out = dir.File("dump.json");
-  ASSERT_EQ(std::system((kPython + " '" + Script() + "' dump '" + db + "' s '" + out + "'").c_str()),
-            0);
+  ASSERT_EQ(
+      std::system((kPython + " '" + Script() + "' dump '" + db + "' s '" + out + "'").c_str()), 0);
   const Json dump = Json::parse(ReadFile(out));
   ASSERT_EQ(dump["trials"].size(), static_cast<size_t>(2 * kEach));
   for (size_t k = 0; k < dump["trials"].size(); ++k) {

@@ -88,7 +88,8 @@ TEST(HeartbeatOptionsTest, InvalidOptionsAreRefusedByCreateAndLoad) {
       {{.interval = std::chrono::duration<double>(-1.0)}, "interval must be"},
       {{.interval = std::chrono::duration<double>(NAN)}, "interval must be"},
       {{.interval = std::chrono::duration<double>(INFINITY)}, "interval must be"},
-      {{.interval = std::chrono::duration<double>(2.0), .grace = std::chrono::duration<double>(1.0)},
+      {{.interval = std::chrono::duration<double>(2.0),
+        .grace = std::chrono::duration<double>(1.0)},
        "grace must be finite and >= interval"},
       {{.interval = std::chrono::duration<double>(1.0), .max_retry = -2}, "max_retry must be"},
   };
@@ -154,10 +155,14 @@ TEST_F(FaultToleranceTest, AStaleTrialIsFailedAndRequeuedWithItsPointAndAttribut
 
   // The next trial run is the retry, on the same point.
   std::vector<Point> seen;
-  ASSERT_TRUE(study->Optimize([&](Trial& t) {
-                     seen.push_back(Suggest(t));
-                     return Evaluate(seen.back().x, seen.back().n);
-                   }, {.n_trials = 1}).ok());
+  ASSERT_TRUE(study
+                  ->Optimize(
+                      [&](Trial& t) {
+                        seen.push_back(Suggest(t));
+                        return Evaluate(seen.back().x, seen.back().n);
+                      },
+                      {.n_trials = 1})
+                  .ok());
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0], PointOf(died));
   trials = Trials();
@@ -178,8 +183,7 @@ TEST_F(FaultToleranceTest, InheritIntermediateValuesCopiesTheReports) {
   ASSERT_THAT(study->FailStaleTrials().value(), ElementsAre(0));
   const std::vector<FrozenTrial> trials = Trials();
   ASSERT_EQ(trials.size(), 2u);
-  EXPECT_EQ(trials[1].intermediate_values,
-            (std::vector<std::pair<int64_t, double>>{{0, 0.25}}));
+  EXPECT_EQ(trials[1].intermediate_values, (std::vector<std::pair<int64_t, double>>{{0, 0.25}}));
 }
 
 // A trial whose retries keep dying is re-queued exactly max_retry times.
@@ -224,8 +228,9 @@ TEST_F(FaultToleranceTest, WorkersRacingForStaleTrialsFailAndRequeueEachOnce) {
     ASSERT_TRUE(storage_->SetTrialParam(t.trial_id, "x", k / 100.0, dist).ok());
     ASSERT_TRUE(storage_->RecordHeartbeat(t.trial_id).ok());
   }
-  ASSERT_EQ(ExecSql(Path(), "UPDATE trial_heartbeats SET heartbeat = datetime('now', '-3600 "
-                            "seconds')"),
+  ASSERT_EQ(ExecSql(Path(),
+                    "UPDATE trial_heartbeats SET heartbeat = datetime('now', '-3600 "
+                    "seconds')"),
             "");
   std::vector<std::shared_ptr<Study>> workers;
   for (int w = 0; w < kWorkers; ++w) workers.push_back(Worker(Heartbeat(0.2, 3)));
@@ -294,9 +299,7 @@ TEST_F(FaultToleranceTest, AskChecksForStaleTrialsAtMostEveryHalfInterval) {
 // A grid point whose trial died is run again even when every point is held.
 TEST_F(FaultToleranceTest, ARetryKeepsItsGridPointInAnExhaustedGrid) {
   const HeartbeatOptions hb = Heartbeat(0.2, 1);
-  auto grid = [] {
-    return GridSampler::Create({.search_space = {{"x", {0.5, -0.5}}}}).value();
-  };
+  auto grid = [] { return GridSampler::Create({.search_space = {{"x", {0.5, -0.5}}}}).value(); };
   auto worker = [&] {
     StudyOptions o = Options(SqliteStorage::Open(dir_.Url("ft.db")).value(), hb);
     o.sampler = grid();
@@ -318,10 +321,14 @@ TEST_F(FaultToleranceTest, ARetryKeepsItsGridPointInAnExhaustedGrid) {
   ASSERT_EQ(AgeHeartbeat(Path(), died_id), "");
   std::vector<double> seen;
   // A fresh worker: its first Ask looks for stale trials at once.
-  ASSERT_TRUE(worker()->Optimize([&](Trial& t) {
-                     seen.push_back(t.SuggestFloat("x", -1.0, 1.0));
-                     return seen.back();
-                   }, {.n_trials = 5}).ok());
+  ASSERT_TRUE(worker()
+                  ->Optimize(
+                      [&](Trial& t) {
+                        seen.push_back(t.SuggestFloat("x", -1.0, 1.0));
+                        return seen.back();
+                      },
+                      {.n_trials = 5})
+                  .ok());
   EXPECT_EQ(seen, std::vector<double>{died_x}) << "the retry, then the grid is done";
   const std::vector<FrozenTrial> trials = Trials();
   ASSERT_EQ(trials.size(), 3u);
@@ -420,21 +427,24 @@ TEST_F(FaultToleranceTest, TheHeartbeatThreadKeepsARunningTrialFreshAndIdlesAfte
   std::vector<std::string> beats;
   bool ever_stale = false;
   int64_t trial_id = -1;
-  ASSERT_TRUE(study->Optimize([&](Trial& t) {
-                     trial_id = t.trial_id();
-                     EXPECT_GE(counting->heartbeats.load(), 1) << "Ask records the first";
-                     const auto start = SteadyClock::now();
-                     // 2.5 s: a heartbeat never refreshed is stale (grace 0.5 s) by 1.5 s.
-                     while (SecondsSince(start) < 2.5) {
-                       ever_stale |= !observer->GetStaleTrialIds(study->study_id(), 0.5)
-                                          .value()
-                                          .empty();
-                       if (beats.empty() || beats.back() != HeartbeatText(Path(), trial_id))
-                         beats.push_back(HeartbeatText(Path(), trial_id));
-                       std::this_thread::sleep_for(50ms);
-                     }
-                     return 1.0;
-                   }, {.n_trials = 1}).ok());
+  ASSERT_TRUE(study
+                  ->Optimize(
+                      [&](Trial& t) {
+                        trial_id = t.trial_id();
+                        EXPECT_GE(counting->heartbeats.load(), 1) << "Ask records the first";
+                        const auto start = SteadyClock::now();
+                        // 2.5 s: a heartbeat never refreshed is stale (grace 0.5 s) by 1.5 s.
+                        while (SecondsSince(start) < 2.5) {
+                          ever_stale |=
+                              !observer->GetStaleTrialIds(study->study_id(), 0.5).value().empty();
+                          if (beats.empty() || beats.back() != HeartbeatText(Path(), trial_id))
+                            beats.push_back(HeartbeatText(Path(), trial_id));
+                          std::this_thread::sleep_for(50ms);
+                        }
+                        return 1.0;
+                      },
+                      {.n_trials = 1})
+                  .ok());
   EXPECT_FALSE(ever_stale);
   EXPECT_GE(beats.size(), 3u) << "the stored heartbeat moved on (whole seconds)";
   const int during = counting->heartbeats.load();
@@ -453,13 +463,17 @@ TEST_F(FaultToleranceTest, OneHeartbeatThreadPerStudyStoppedPromptlyOnDestructio
   constexpr int kJobs = 3;
   std::atomic<int> running{0};
   std::atomic<int> seen_threads{0};
-  ASSERT_TRUE(study->Optimize([&](Trial&) {
-                     ++running;
-                     WaitUntil([&] { return running.load() >= kJobs; }, 10s);
-                     seen_threads = std::max(seen_threads.load(), ThreadCount());
-                     std::this_thread::sleep_for(100ms);
-                     return 1.0;
-                   }, {.n_trials = kJobs, .n_jobs = kJobs}).ok());
+  ASSERT_TRUE(study
+                  ->Optimize(
+                      [&](Trial&) {
+                        ++running;
+                        WaitUntil([&] { return running.load() >= kJobs; }, 10s);
+                        seen_threads = std::max(seen_threads.load(), ThreadCount());
+                        std::this_thread::sleep_for(100ms);
+                        return 1.0;
+                      },
+                      {.n_trials = kJobs, .n_jobs = kJobs})
+                  .ok());
   EXPECT_EQ(seen_threads.load(), baseline + kJobs + 1) << "workers + one heartbeat thread";
   EXPECT_EQ(ThreadCount(), baseline + 1) << "the heartbeat thread waits for the next trial";
   const auto t0 = SteadyClock::now();
@@ -544,24 +558,33 @@ TEST(InterruptTest, HandlersAreOursOnlyDuringOptimizeAndRestoredAfter) {
   struct sigaction custom {};
   custom.sa_handler = [](int) { ++custom_calls; };
   sigemptyset(&custom.sa_mask);
-  struct sigaction old_int {}, old_term {};
+  struct sigaction old_int {
+  }, old_term{};
   ASSERT_EQ(::sigaction(SIGINT, &custom, &old_int), 0);
   ASSERT_EQ(::sigaction(SIGTERM, &custom, &old_term), 0);
   auto study = CreateStudy(Options(std::make_shared<InMemoryStorage>(), std::nullopt)).value();
   bool ours_during = false;
   bool custom_without = false;
-  ASSERT_TRUE(study->Optimize([&](Trial&) {
-                     ours_during = Handler(SIGINT).sa_handler != custom.sa_handler &&
-                                   Handler(SIGTERM).sa_handler != custom.sa_handler;
-                     return 1.0;
-                   }, {.n_trials = 2, .handle_signals = true}).ok());
+  ASSERT_TRUE(study
+                  ->Optimize(
+                      [&](Trial&) {
+                        ours_during = Handler(SIGINT).sa_handler != custom.sa_handler &&
+                                      Handler(SIGTERM).sa_handler != custom.sa_handler;
+                        return 1.0;
+                      },
+                      {.n_trials = 2, .handle_signals = true})
+                  .ok());
   EXPECT_TRUE(ours_during);
   EXPECT_EQ(Handler(SIGINT).sa_handler, custom.sa_handler);
   EXPECT_EQ(Handler(SIGTERM).sa_handler, custom.sa_handler);
-  ASSERT_TRUE(study->Optimize([&](Trial&) {
-                     custom_without = Handler(SIGINT).sa_handler == custom.sa_handler;
-                     return 1.0;
-                   }, {.n_trials = 1}).ok());
+  ASSERT_TRUE(study
+                  ->Optimize(
+                      [&](Trial&) {
+                        custom_without = Handler(SIGINT).sa_handler == custom.sa_handler;
+                        return 1.0;
+                      },
+                      {.n_trials = 1})
+                  .ok());
   EXPECT_TRUE(custom_without) << "handle_signals defaults to false";
   std::raise(SIGINT);
   EXPECT_EQ(custom_calls.load(), 1);

@@ -28,7 +28,8 @@ using SteadyClock = std::chrono::steady_clock;
 
 // Polls `done` every 20 ms until it holds or `timeout` passes.
 inline bool WaitUntil(const std::function<bool()>& done, std::chrono::duration<double> timeout) {
-  const auto deadline = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(timeout);
+  const auto deadline =
+      SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(timeout);
   while (!done()) {
     if (SteadyClock::now() >= deadline) return false;
     std::this_thread::sleep_for(20ms);
@@ -62,8 +63,8 @@ inline std::string ExecSql(const std::string& path, const std::string& sql) {
 // Makes the trial's last heartbeat `seconds` old: its worker died then.
 inline std::string AgeHeartbeat(const std::string& path, int64_t trial_id, int seconds = 3600) {
   return ExecSql(path, "UPDATE trial_heartbeats SET heartbeat = datetime('now', '-" +
-                           std::to_string(seconds) + " seconds') WHERE trial_id = " +
-                           std::to_string(trial_id));
+                           std::to_string(seconds) +
+                           " seconds') WHERE trial_id = " + std::to_string(trial_id));
 }
 
 // The objective every worker (C++ and Optuna) of these tests evaluates.
@@ -82,9 +83,7 @@ inline Point PointOf(const FrozenTrial& t) {
   return p;
 }
 
-inline Point Suggest(Trial& t) {
-  return {t.SuggestFloat("x", -1.0, 1.0), t.SuggestInt("n", 0, 9)};
-}
+inline Point Suggest(Trial& t) { return {t.SuggestFloat("x", -1.0, 1.0), t.SuggestInt("n", 0, 9)}; }
 
 // Writes `text` to `path` atomically (readers never see half of it).
 inline void WriteFileAtomically(const std::string& path, const std::string& text) {
