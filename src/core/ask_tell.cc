@@ -7,18 +7,20 @@
 namespace hypertune {
 
 Result<Trial> Study::Ask() {
+  if (heartbeat_) HT_RETURN_IF_ERROR(MaybeFailStaleTrials());
   bool any_waiting = false;
   {
     // Create no trial that the sampler could only fail (a fully assigned
-    // grid). BeforeTrial below still guards the race between workers.
+    // grid), unless one waits: a queued trial (a retry, say) may bring its
+    // own point. BeforeTrial below still guards the race between workers.
     HT_RETURN_IF_ERROR(Sync());
     std::shared_lock lock(cache_mu_);
-    if (sampler_->Exhausted(*cache_)) {
+    any_waiting = cache_->n_waiting() > 0;
+    if (sampler_->Exhausted(*cache_) && !any_waiting) {
       Stop();
       return Status::FailedPrecondition("study '" + name_ +
                                         "': the sampler has nothing left to propose");
     }
-    any_waiting = cache_->n_waiting() > 0;
   }
   // Looking for a queued trial costs a storage query that grows with the
   // study (Optuna's schema has no index on state): skip it when the view,
@@ -29,6 +31,24 @@ Result<Trial> Study::Ask() {
   }
   if (started.trial_id < 0) {
     HT_ASSIGN_OR_RETURN(started, storage_->CreateTrial(study_id_));
+  }
+  const int64_t trial_id = started.trial_id;
+  const int number = started.number;
+  AddRunning(trial_id, number);
+  Result<Trial> trial = StartTrial(std::move(started));
+  if (!trial.ok()) {
+    // Leave no RUNNING trial behind (a no-op when StartTrial finished it).
+    (void)FinishTrial(trial_id, number, TrialState::kFail, {}, trial.status().ToString(), true);
+  }
+  return trial;
+}
+
+Result<Trial> Study::StartTrial(FrozenTrial started) {
+  if (heartbeat_) {
+    // The first heartbeat: a worker killed from now on leaves a stale trial.
+    HT_RETURN_IF_ERROR(storage_->RecordHeartbeat(started.trial_id)
+                           .WithContext("study '" + name_ + "', trial " +
+                                        std::to_string(started.number)));
   }
   std::map<std::string, ParamValue, std::less<>> fixed;
   if (auto it = started.system_attrs.find(kAttrFixedParams); it != started.system_attrs.end()) {
@@ -115,6 +135,8 @@ Status Study::FinishTrial(int64_t trial_id, int number, TrialState state,
   if (!IsFinished(state))
     return Status::InvalidArgument(where + ": Tell takes COMPLETE, PRUNED or FAIL, got " +
                                    std::string(ToString(state)));
+  // The caller is done with the trial: no more heartbeats for it.
+  RemoveRunning(trial_id);
   HT_ASSIGN_OR_RETURN(FrozenTrial current, storage_->GetTrial(trial_id));
   if (IsFinished(current.state)) {
     if (skip_if_finished) return Status::Ok();

@@ -4,18 +4,23 @@
 #include <thread>
 
 #include "hypertune/core/study.h"
+#include "src/core/interrupt.h"
 
 namespace hypertune {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-struct RunState {
+}  // namespace
+
+struct Study::RunState {
   std::atomic<int> started{0};
   std::optional<SteadyClock::time_point> deadline;
   std::mutex error_mu;
   Status first_error;
   std::atomic<bool> failed{false};
+  // Trials stored FAIL because a signal interrupted them.
+  std::atomic<int> interrupted{0};
 
   void Fail(Status s) {
     std::lock_guard lock(error_mu);
@@ -23,8 +28,6 @@ struct RunState {
     failed = true;
   }
 };
-
-}  // namespace
 
 Status Study::Optimize(const Objective& objective, const OptimizeOptions& options) {
   return Optimize(MultiObjective([&objective](Trial& t) { return std::vector<double>{objective(t)}; }),
@@ -38,13 +41,28 @@ Status Study::Optimize(const MultiObjective& objective, const OptimizeOptions& o
   if (options.timeout)
     run.deadline = SteadyClock::now() +
                    std::chrono::duration_cast<SteadyClock::duration>(*options.timeout);
+  // Handlers installed and this study's trials interruptible for the call's
+  // duration, also when a callback throws.
+  struct SignalGuard {
+    std::atomic<int>& scopes;
+    std::optional<internal::InterruptScope> scope;
+    ~SignalGuard() {
+      if (scope) --scopes;
+    }
+  } signals{signal_scopes_, std::nullopt};
+  if (options.handle_signals) {
+    // On a second signal, the watcher thread fails this study's running
+    // trials, then ends the process.
+    signals.scope.emplace([this](const std::string& reason) { FailRunningTrials(reason); });
+    ++signal_scopes_;
+  }
 
   auto worker = [&]() {
-    while (!run.failed && !stop_requested_) {
+    while (!run.failed && !stop_requested_ && InterruptSignal() == 0) {
       if (run.deadline && SteadyClock::now() >= *run.deadline) break;
       if (options.n_trials && run.started.fetch_add(1) >= *options.n_trials) break;
       bool stop = false;
-      Status s = RunOneTrial(objective, options, &stop);
+      Status s = RunOneTrial(objective, options, run, &stop);
       if (!s.ok()) {
         run.Fail(std::move(s));
         break;
@@ -63,11 +81,18 @@ Status Study::Optimize(const MultiObjective& objective, const OptimizeOptions& o
     for (int k = 0; k < n_jobs; ++k) threads.emplace_back(worker);
     for (std::thread& t : threads) t.join();
   }
-  return run.first_error;
+  const int signo = InterruptSignal();
+  if (signo == 0) return run.first_error;
+  std::string msg = "study '" + name_ + "': interrupted by " + internal::SignalName(signo) +
+                    ": " + std::to_string(run.interrupted.load()) +
+                    " running trial(s) marked FAIL, no new trial started; finished trials "
+                    "are kept";
+  if (!run.first_error.ok()) msg += " (before that: " + run.first_error.ToString() + ")";
+  return Status::Cancelled(std::move(msg));
 }
 
 Status Study::RunOneTrial(const MultiObjective& objective, const OptimizeOptions& options,
-                          bool* stop) {
+                          RunState& run, bool* stop) {
   Result<Trial> asked = Ask();
   if (!asked.ok()) {
     if (asked.status().code() == StatusCode::kFailedPrecondition && stop_requested_) {
@@ -81,10 +106,19 @@ Status Study::RunOneTrial(const MultiObjective& objective, const OptimizeOptions
   std::vector<double> values;
   std::string reason;
   bool refused = false;
+  bool interrupted = false;
   try {
+    if (const int signo = InterruptSignal(); signo != 0) {
+      // The signal came during Ask: the objective does not start.
+      throw TrialInterrupted("interrupted by " + internal::SignalName(signo));
+    }
     values = objective(trial);
   } catch (const TrialPruned&) {
     state = TrialState::kPruned;
+  } catch (const TrialInterrupted& e) {
+    state = TrialState::kFail;
+    reason = e.what();
+    interrupted = true;
   } catch (const std::exception& e) {
     state = TrialState::kFail;
     reason = std::string("the objective threw: ") + e.what();
@@ -97,6 +131,7 @@ Status Study::RunOneTrial(const MultiObjective& objective, const OptimizeOptions
                             /*skip_if_finished=*/true);
   // A NaN or a wrong number of values fails the trial; the study goes on.
   if (!told.ok() && told.code() != StatusCode::kInvalidArgument) return told;
+  if (interrupted) ++run.interrupted;
   if (!options.callbacks.empty()) {
     // FinishTrial synced the finished trial into the cache.
     FrozenTrial finished;

@@ -2,9 +2,13 @@
 // services (suggest, report, prune): trial.cc.
 #include "hypertune/core/study.h"
 
+#include <cxxabi.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
+#include <typeinfo>
 
 #include "hypertune/core/in_memory_storage.h"
 #include "hypertune/core/json_lite.h"
@@ -34,10 +38,30 @@ bool Dominates(const std::vector<double>& a, const std::vector<double>& b,
   return better;
 }
 
+// The storage's class, for messages ("hypertune::InMemoryStorage").
+std::string StorageName(const Storage& storage) {
+  const char* mangled = typeid(storage).name();
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
+  std::string out = status == 0 && demangled != nullptr ? demangled : mangled;
+  std::free(demangled);
+  return out;
+}
+
+// Heartbeats need a storage that keeps them.
+Status CheckHeartbeatStorage(const StudyOptions& options) {
+  if (!options.heartbeat || options.storage->SupportsHeartbeat()) return Status::Ok();
+  return Status::InvalidArgument(
+      "study '" + options.name + "': StudyOptions.heartbeat is set, but the storage (" +
+      StorageName(*options.storage) +
+      ") keeps no heartbeats; use one that does (SqliteStorage) or leave heartbeat unset");
+}
+
 }  // namespace
 
 Status StudyOptions::Validate() const {
   if (directions.empty()) return Status::InvalidArgument("a study needs at least one direction");
+  if (heartbeat) HT_RETURN_IF_ERROR(heartbeat->Validate());
   return Status::Ok();
 }
 
@@ -60,17 +84,17 @@ Study::Study(std::string name, int64_t study_id, std::vector<StudyDirection> dir
       storage_(std::move(options.storage)),
       sampler_(std::move(options.sampler)),
       pruner_(std::move(options.pruner)),
-      cache_(std::make_unique<TrialCache>(study_id_, name_, directions_)) {
+      cache_(std::make_unique<TrialCache>(study_id_, name_, directions_)),
+      heartbeat_(options.heartbeat) {
   if (!sampler_) sampler_ = internal::DefaultSampler(directions_.size() > 1);
   if (!pruner_) pruner_ = internal::DefaultPruner();
 }
-
-Study::~Study() = default;
 
 Result<std::shared_ptr<Study>> CreateStudy(StudyOptions options) {
   HT_RETURN_IF_ERROR(options.Validate());
   if (!options.storage) options.storage = std::make_shared<InMemoryStorage>();
   if (options.name.empty()) options.name = GeneratedName();
+  HT_RETURN_IF_ERROR(CheckHeartbeatStorage(options));
   auto id = options.storage->CreateStudy(options.name, options.directions);
   if (!id.ok()) {
     if (id.status().code() == StatusCode::kAlreadyExists && options.load_if_exists)
@@ -88,6 +112,8 @@ Result<std::shared_ptr<Study>> LoadStudy(StudyOptions options) {
   if (!options.storage)
     return Status::InvalidArgument("LoadStudy needs the storage that holds study '" +
                                    options.name + "'");
+  if (options.heartbeat) HT_RETURN_IF_ERROR(options.heartbeat->Validate());
+  HT_RETURN_IF_ERROR(CheckHeartbeatStorage(options));
   HT_ASSIGN_OR_RETURN(int64_t id, options.storage->GetStudyId(options.name));
   HT_ASSIGN_OR_RETURN(StudySummary summary, options.storage->GetStudy(id));
   std::string name = options.name;

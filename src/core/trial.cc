@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "hypertune/core/study.h"
+#include "src/core/interrupt.h"
 
 namespace hypertune {
 namespace {
@@ -10,6 +11,11 @@ namespace {
 [[noreturn]] void Throw(Status s) { throw HypertuneError(std::move(s)); }
 
 }  // namespace
+
+void Trial::ThrowIfInterrupted() const {
+  if (const int signo = study_->InterruptSignal(); signo != 0)
+    throw TrialInterrupted("interrupted by " + internal::SignalName(signo));
+}
 
 Trial::Trial(std::shared_ptr<Study> study, FrozenTrial started, InternalParams relative,
              SearchSpace relative_space, std::map<std::string, ParamValue, std::less<>> fixed)
@@ -82,13 +88,17 @@ void Trial::Report(double value, int64_t step) {
   if (study_->directions().size() > 1)
     Throw(Status::FailedPrecondition(where + ": Report is for single-objective studies"));
   if (step < 0) Throw(Status::InvalidArgument(where + ": step must be >= 0, got " + std::to_string(step)));
-  if (local_.IntermediateValue(step)) return;  // as Optuna: the first report of a step stands
-  if (Status s = study_->storage().SetTrialIntermediateValue(trial_id_, step, value); !s.ok())
-    Throw(s.WithContext(where));
-  auto& iv = local_.intermediate_values;
-  iv.insert(std::upper_bound(iv.begin(), iv.end(), std::make_pair(step, value),
-                             [](const auto& a, const auto& b) { return a.first < b.first; }),
-            {step, value});
+  // As Optuna: the first report of a step stands.
+  if (!local_.IntermediateValue(step)) {
+    if (Status s = study_->storage().SetTrialIntermediateValue(trial_id_, step, value); !s.ok())
+      Throw(s.WithContext(where));
+    auto& iv = local_.intermediate_values;
+    iv.insert(std::upper_bound(iv.begin(), iv.end(), std::make_pair(step, value),
+                               [](const auto& a, const auto& b) { return a.first < b.first; }),
+              {step, value});
+  }
+  // After storing: the value reported is kept with the interrupted trial.
+  ThrowIfInterrupted();
 }
 
 bool Trial::ShouldPrune() {
@@ -96,6 +106,7 @@ bool Trial::ShouldPrune() {
     Throw(Status::FailedPrecondition("study '" + study_->name() + "', trial " +
                                      std::to_string(number_) +
                                      ": pruning is for single-objective studies"));
+  ThrowIfInterrupted();
   return study_->ShouldPrune(*this);
 }
 

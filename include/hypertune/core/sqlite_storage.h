@@ -26,6 +26,18 @@
 // cost does not grow with finished trials. Consequence: attribute changes to a
 // trial after it finished are not reported by ReadTrialUpdates (GetTrial sees
 // them).
+//
+// Heartbeats: in Optuna's trial_heartbeats table, one row per trial, written
+// as SQLite's CURRENT_TIMESTAMP (UTC, whole seconds), exactly what Optuna's
+// RDBStorage writes. Not finer: Optuna 3.1 judges staleness with
+// (CURRENT_TIMESTAMP - heartbeat).seconds > grace, and a heartbeat with a
+// fraction of a second is, within its own second, in that clock's future: the
+// negative difference's .seconds is 86399 and Optuna would fail every trial
+// that just beat. GetStaleTrialIds compares in SQL against the sub-second
+// clock and counts a stored heartbeat as having happened at the end of its
+// second: a trial is reported stale once no beat came for more than grace
+// seconds, and at most grace + 1 s after its last beat. One clock (the
+// machine's, through SQLite) judges for Optuna and hypertune workers alike.
 #pragma once
 
 #include <memory>
@@ -107,6 +119,11 @@ class SqliteStorage final : public Storage {
   Result<FrozenTrial> GetTrial(int64_t trial_id) override;
   Status ReadTrialUpdates(int64_t study_id, TrialCursor& cursor,
                           std::vector<FrozenTrial>& out) override;
+
+  bool SupportsHeartbeat() const override { return true; }
+  Status RecordHeartbeat(int64_t trial_id) override;
+  Result<std::vector<int64_t>> GetStaleTrialIds(int64_t study_id,
+                                                double grace_seconds) override;
 
  private:
   SqliteStorage(std::string path, std::string revision,

@@ -7,20 +7,28 @@
 //   HT_CHECK(study->Optimize(Objective, {.n_trials = 100}).ok());
 //   std::cout << study->BestValue().value();
 //
+// Fault tolerance: StudyOptions::heartbeat finds, fails and re-queues the
+// trials of workers that died (heartbeat.h); OptimizeOptions::handle_signals
+// makes Ctrl-C stop the study without leaving trials RUNNING.
+//
 // Thread safety: every method may be called from several threads at once.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "hypertune/core/frozen_trial.h"
+#include "hypertune/core/heartbeat.h"
 #include "hypertune/core/pruner.h"
 #include "hypertune/core/sampler.h"
 #include "hypertune/core/status.h"
@@ -42,6 +50,10 @@ struct StudyOptions {
   std::shared_ptr<Pruner> pruner;
   // CreateStudy on an existing name loads it instead of failing.
   bool load_if_exists = false;
+  // Unset: no heartbeat. Set: see heartbeat.h; the storage must keep
+  // heartbeats (Storage::SupportsHeartbeat), else CreateStudy and LoadStudy
+  // return InvalidArgument.
+  std::optional<HeartbeatOptions> heartbeat;
 
   Status Validate() const;
 };
@@ -65,6 +77,24 @@ struct OptimizeOptions {
   std::function<bool(const std::exception&)> catch_exception;
   // Called after each finished trial, from the thread that ran it.
   std::vector<Callback> callbacks;
+  // Ctrl-C handling, for command-line programs (a library should leave the
+  // process's signals alone, hence the default). When true, Optimize installs
+  // SIGINT and SIGTERM handlers for its duration and restores the previous
+  // ones when it returns. The handler itself only records the signal.
+  //  - First signal: no new trial starts. A running trial's next
+  //    Trial::Report or Trial::ShouldPrune throws TrialInterrupted, and the
+  //    trial is stored FAIL with fail_reason "interrupted by SIGINT" (or
+  //    SIGTERM); trials whose objective returns are stored as usual, so
+  //    nothing finished is lost. Optimize then returns Cancelled("interrupted
+  //    by SIGINT: N running trial(s) marked FAIL ...").
+  //  - Second signal (an impatient user; an objective that never reports):
+  //    a watcher thread marks every trial that the interrupted Optimize calls
+  //    are running FAIL with fail_reason "interrupted by SIGINT (forced)",
+  //    then ends the process with _exit(128 + signal), 130 for SIGINT,
+  //    without running destructors or atexit handlers.
+  // Several Optimize calls may handle signals at once (one signal stops
+  // them all).
+  bool handle_signals = false;
 
   Status Validate() const;
 };
@@ -89,7 +119,9 @@ class Study : public std::enable_shared_from_this<Study> {
   void Stop() { stop_requested_ = true; }
 
   // Starts a trial (a WAITING one first, if any). FailedPrecondition when the
-  // sampler is exhausted.
+  // sampler is exhausted. With heartbeats, first fails the stale trials of
+  // dead workers (at most every interval / 2) and records the new trial's
+  // first heartbeat.
   Result<Trial> Ask();
   // Finishes a trial. With values: COMPLETE (NaN or a wrong count: FAIL with
   // the reason, and the error is returned). With state PRUNED or FAIL, no
@@ -122,6 +154,12 @@ class Study : public std::enable_shared_from_this<Study> {
   Status SetUserAttr(std::string_view key, std::string_view json);
   Result<StudySummary> Summary();
 
+  // Fails the study's stale trials now and re-queues them (heartbeat.h);
+  // Ask does it too. Returns the numbers of the trials this call failed (not
+  // those another worker failed first). FailedPrecondition without
+  // StudyOptions::heartbeat.
+  Result<std::vector<int>> FailStaleTrials();
+
   // Runs `fn` with a view of the up-to-date trial cache (read lock held).
   template <class F>
   auto WithView(F&& fn) {
@@ -139,8 +177,10 @@ class Study : public std::enable_shared_from_this<Study> {
 
   // Pulls the changes from storage into the cache.
   Status Sync();
+  struct RunState;
   Status RunOneTrial(const MultiObjective& objective, const OptimizeOptions& options,
-                     bool* stop);
+                     RunState& run, bool* stop);
+  Result<Trial> StartTrial(FrozenTrial started);
   Status FinishTrial(int64_t trial_id, int number, TrialState state,
                      std::vector<double> values, std::string_view fail_reason,
                      bool skip_if_finished);
@@ -150,6 +190,23 @@ class Study : public std::enable_shared_from_this<Study> {
   bool ShouldPrune(const Trial& trial);
   std::shared_ptr<const Distribution> Intern(std::string_view name,
                                              const Distribution& d, Status* error);
+
+  // Trials this Study object runs (Ask until their Tell), for heartbeats and
+  // for the forced end of a Ctrl-C.
+  void AddRunning(int64_t trial_id, int number);
+  void RemoveRunning(int64_t trial_id);
+  void HeartbeatLoop();
+  // Marks FAIL, with `reason`, every trial this object runs.
+  void FailRunningTrials(const std::string& reason);
+  // FailStaleTrials, at most every interval / 2 and by one thread at a time.
+  Status MaybeFailStaleTrials();
+  Result<std::vector<int>> FailStaleTrialsLocked();
+  // Fails one stale trial; true when this call did (not another worker).
+  Result<bool> FailStaleTrial(int64_t trial_id, const std::string& reason);
+  // Queues a WAITING copy of `failed` unless max_retry forbids it.
+  Status Requeue(const FrozenTrial& failed);
+  // The signal that interrupts this study's trials, or 0 (handle_signals).
+  int InterruptSignal() const;
 
   std::string name_;
   int64_t study_id_;
@@ -166,6 +223,16 @@ class Study : public std::enable_shared_from_this<Study> {
   std::mutex dist_mu_;
   std::map<std::string, std::shared_ptr<const Distribution>, std::less<>> distributions_;
   std::atomic<bool> stop_requested_{false};
+
+  std::optional<HeartbeatOptions> heartbeat_;
+  std::mutex running_mu_;
+  std::condition_variable running_cv_;  // running_ changed or shutting down
+  std::map<int64_t, int> running_;      // trial id -> number
+  bool shutting_down_ = false;
+  std::thread heartbeat_thread_;        // started with the first trial
+  std::mutex stale_mu_;                 // one stale check at a time
+  std::optional<std::chrono::steady_clock::time_point> last_stale_check_;
+  std::atomic<int> signal_scopes_{0};   // Optimize calls handling signals
 };
 
 // Creates a study (or loads it, with load_if_exists).

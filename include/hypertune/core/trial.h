@@ -62,6 +62,20 @@ class TrialPruned : public std::exception {
   std::string why_;
 };
 
+// Thrown by Trial::Report and Trial::ShouldPrune once Optimize, run with
+// OptimizeOptions::handle_signals, got SIGINT or SIGTERM: the objective stops
+// at its next report and the trial is stored FAIL with what() as its
+// fail_reason. Let it propagate (catching std::exception in an objective
+// catches it too, and delays the stop to the objective's end).
+class TrialInterrupted : public std::exception {
+ public:
+  explicit TrialInterrupted(std::string why) : why_(std::move(why)) {}
+  const char* what() const noexcept override { return why_.c_str(); }
+
+ private:
+  std::string why_;
+};
+
 struct FloatOptions {
   bool log = false;               // sample on a log scale (low > 0)
   std::optional<double> step;     // values low + k * step
@@ -95,10 +109,12 @@ class Trial {
 
   // Reports an intermediate objective value at `step` (>= 0). A second report
   // at the same step is ignored, as in Optuna. Throws HypertuneError for a
-  // multi-objective study.
+  // multi-objective study, TrialInterrupted (after storing the value) once
+  // the study's Optimize was interrupted by a signal.
   void Report(double value, int64_t step);
   // True when the study's pruner says this trial should stop. The objective
-  // then throws TrialPruned.
+  // then throws TrialPruned. Throws TrialInterrupted once the study's
+  // Optimize was interrupted by a signal.
   bool ShouldPrune();
 
   void SetUserAttr(std::string_view key, double v);
@@ -119,6 +135,8 @@ class Trial {
   Trial(std::shared_ptr<Study> study, FrozenTrial started, InternalParams relative,
         SearchSpace relative_space, std::map<std::string, ParamValue, std::less<>> fixed);
   void SetUserAttrJson(std::string_view key, std::string json);
+  // Throws TrialInterrupted once the study's Optimize got a signal.
+  void ThrowIfInterrupted() const;
 
   std::shared_ptr<Study> study_;
   int64_t trial_id_;

@@ -1,5 +1,6 @@
 // SqliteStorage's trial methods (studies are in sqlite_storage.cc).
 #include <algorithm>
+#include <cmath>
 #include <unordered_map>
 
 #include "hypertune/core/sqlite_storage.h"
@@ -221,6 +222,51 @@ Status SqliteStorage::ReadTrialUpdates(int64_t study_id, TrialCursor& cursor,
   next.version = cursor.version;
   cursor = std::move(next);
   return Status::Ok();
+}
+
+// ---- Heartbeats (see the header for the clock and the format) ----
+
+Status SqliteStorage::RecordHeartbeat(int64_t trial_id) {
+  return db_->Transaction(true, [&]() -> Status {
+    HT_RETURN_IF_ERROR(rows_->FindUnfinishedRow(trial_id));
+    HT_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("INSERT INTO trial_heartbeats (trial_id, heartbeat) "
+                                             "VALUES (?, CURRENT_TIMESTAMP) ON CONFLICT "
+                                             "(trial_id) DO UPDATE SET heartbeat = "
+                                             "excluded.heartbeat"));
+    return s.Bind(1, trial_id).Run();
+  });
+}
+
+Result<std::vector<int64_t>> SqliteStorage::GetStaleTrialIds(int64_t study_id,
+                                                             double grace_seconds) {
+  if (!(grace_seconds >= 0) || !std::isfinite(grace_seconds))
+    return Status::InvalidArgument("study id " + std::to_string(study_id) +
+                                   ": the heartbeat grace period must be a finite number of "
+                                   "seconds >= 0, got " + std::to_string(grace_seconds));
+  std::vector<int64_t> out;
+  if (Status tx = db_->Transaction(false, [&]() -> Status {
+    out.clear();
+    HT_RETURN_IF_ERROR(CheckStudy(study_id));
+    // A stored heartbeat is whole seconds, rounded down: + 1 s makes the beat
+    // count as late as it may have been, so that no living trial is judged
+    // stale.
+    HT_ASSIGN_OR_RETURN(
+        Stmt s, db_->Prepare("SELECT t.trial_id FROM trials t JOIN trial_heartbeats h "
+                             "ON h.trial_id = t.trial_id WHERE t.study_id = ? AND "
+                             "t.state = 'RUNNING' AND (julianday('now') - "
+                             "julianday(h.heartbeat)) * 86400.0 > ? + 1.0 "
+                             "ORDER BY t.trial_id"));
+    s.Bind(1, study_id).Bind(2, grace_seconds);
+    for (;;) {
+      HT_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) break;
+      out.push_back(s.Int(0));
+    }
+    return Status::Ok();
+  }); !tx.ok()) {
+    return tx;
+  }
+  return out;
 }
 
 }  // namespace hypertune
