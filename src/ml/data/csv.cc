@@ -72,7 +72,12 @@ class CsvParser {
   Status OnRow(size_t line);
   // The fast path: a line [p, end) known to hold no quote and no CR.
   Status OnSimpleLine(const char* p, const char* end, size_t line);
-  Status AddField(ColumnBuilder& col, std::string_view text, size_t line);
+  // Stores one field; false (with error_ set) when it cannot. Inlined: it
+  // runs once per field.
+  [[gnu::always_inline]] inline bool AddField(ColumnBuilder& col, std::string_view text,
+                                              size_t line);
+  // The cold part of AddField: a field that is not a number.
+  [[gnu::noinline]] bool AddNonNumber(ColumnBuilder& col, std::string_view text, size_t line);
   Status FieldCountError(size_t line, size_t found, std::string_view extra) const;
   std::string_view FieldText(const FieldRef& f) const {
     return f.data != nullptr ? std::string_view(f.data, f.size)
@@ -368,29 +373,36 @@ Status CsvParser::FieldCountError(size_t line, size_t found, std::string_view ex
                          detail);
 }
 
-inline Status CsvParser::AddField(ColumnBuilder& col, std::string_view text, size_t line) {
+inline bool CsvParser::AddField(ColumnBuilder& col, std::string_view text, size_t line) {
   if (IsNa(text)) {
     if (col.categorical) {
       col.codes.push_back(Column::kMissingCode);
     } else {
       col.numbers.push_back(kNaN);
     }
-    return Status::Ok();
+    return true;
   }
   if (!col.categorical) {
     double v;
     if (ParseDouble(text.data(), text.data() + text.size(), &v)) {
       col.numbers.push_back(v);
-      return Status::Ok();
+      return true;
     }
-    if (col.forced == ColumnType::kNumeric) {
-      return Error(line, "column '" + col.name + "': '" + std::string(text) +
-                             "' is not a number (the column is forced numeric)");
-    }
-    col.ToCategorical();
+    return AddNonNumber(col, text, line);
   }
   col.codes.push_back(col.dict.Intern(text));
-  return Status::Ok();
+  return true;
+}
+
+bool CsvParser::AddNonNumber(ColumnBuilder& col, std::string_view text, size_t line) {
+  if (col.forced == ColumnType::kNumeric) {
+    error_ = Error(line, "column '" + col.name + "': '" + std::string(text) +
+                             "' is not a number (the column is forced numeric)");
+    return false;
+  }
+  col.ToCategorical();
+  col.codes.push_back(col.dict.Intern(text));
+  return true;
 }
 
 Status CsvParser::OnRow(size_t line) {
@@ -400,7 +412,7 @@ Status CsvParser::OnRow(size_t line) {
                            fields_.size() > n ? FieldText(fields_[n]) : std::string_view());
   }
   for (size_t c = 0; c < n; ++c) {
-    HT_RETURN_IF_ERROR(AddField(columns_[c], FieldText(fields_[c]), line));
+    if (!AddField(columns_[c], FieldText(fields_[c]), line)) return error_;
   }
   ++rows_;
   return Status::Ok();
@@ -422,7 +434,7 @@ Status CsvParser::OnSimpleLine(const char* p, const char* end, size_t line) {
       return FieldCountError(line, n + 1 + static_cast<size_t>(std::count(p, end, delimiter_)),
                              text);
     }
-    HT_RETURN_IF_ERROR(AddField(columns_[c], text, line));
+    if (!AddField(columns_[c], text, line)) return error_;
     ++c;
     if (p == end) break;
     ++p;
