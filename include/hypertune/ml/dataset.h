@@ -87,7 +87,8 @@ class Dataset {
   const std::vector<size_t>& dropped_rows() const { return dropped_rows_; }
 
   // A view of every row / of the rows listed (InvalidArgument when one is
-  // out of range). The view points to this Dataset, which must outlive it.
+  // out of range). The view points to this Dataset, which must outlive it
+  // and stay where it is (not be moved).
   DatasetView AllRows() const;
   Result<DatasetView> View(std::vector<size_t> rows) const;
 

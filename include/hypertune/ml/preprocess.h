@@ -71,6 +71,7 @@ struct PreprocessOptions {
   double ordinal_unknown_value = -1.0;
 };
 
+// Transform is const and safe to call from several threads at once.
 class Preprocessor {
  public:
   Preprocessor() = default;
@@ -99,7 +100,9 @@ class Preprocessor {
   // Fit-time notes (dropped columns), for the user's log.
   const std::vector<std::string>& warnings() const { return warnings_; }
 
-  // Exact: a preprocessor read back gives bit-identical output.
+  // Exact: a preprocessor read back gives bit-identical output. Names and
+  // categories that are not UTF-8 (a Latin-1 file) are stored as
+  // {"hex": "..."}, so nothing is lost.
   std::string ToJson() const;
   // Corruption when the text is not a preprocessor written by ToJson.
   static Result<Preprocessor> FromJson(std::string_view json);

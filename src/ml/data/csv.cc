@@ -6,6 +6,8 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <new>
+#include <optional>
 
 #include "src/ml/data/category_dict.h"
 #include "src/ml/data/input.h"
@@ -448,12 +450,17 @@ void CsvParser::Reserve(size_t total_bytes) {
   if (rows_ == 0 || bytes_ == 0 || total_bytes <= bytes_) return;
   const double per_row = static_cast<double>(bytes_) / static_cast<double>(rows_);
   const auto rows = static_cast<size_t>(static_cast<double>(total_bytes) / per_row * 1.05) + 16;
-  for (ColumnBuilder& c : columns_) {
-    if (c.categorical) {
-      c.codes.reserve(rows);
-    } else {
-      c.numbers.reserve(rows);
+  // Only a hint (a gzip trailer can mislead): without the room, the vectors
+  // grow as they go.
+  try {
+    for (ColumnBuilder& c : columns_) {
+      if (c.categorical) {
+        c.codes.reserve(rows);
+      } else {
+        c.numbers.reserve(rows);
+      }
     }
+  } catch (const std::bad_alloc&) {
   }
 }
 
@@ -482,8 +489,14 @@ std::vector<std::string> CsvOptions::DefaultNaValues() {
   return {"", "NA", "N/A", "?", "NaN", "nan", "null"};
 }
 
-Result<Table> ParseCsv(std::string_view text, const CsvOptions& options,
-                       std::string_view source_name) {
+namespace {
+
+Status OutOfMemory(std::string_view source) {
+  return Status::Unavailable(std::string(source) + ": out of memory while reading");
+}
+
+Result<Table> ParseCsvImpl(std::string_view text, const CsvOptions& options,
+                           std::string_view source_name) {
   CsvParser parser(options, std::string(source_name));
   HT_RETURN_IF_ERROR(parser.Init());
   HT_ASSIGN_OR_RETURN(const char* rest,
@@ -492,7 +505,7 @@ Result<Table> ParseCsv(std::string_view text, const CsvOptions& options,
   return parser.Finish();
 }
 
-Result<Table> ReadCsv(const std::string& path, const CsvOptions& options) {
+Result<Table> ReadCsvImpl(const std::string& path, const CsvOptions& options) {
   HT_ASSIGN_OR_RETURN(std::unique_ptr<internal::BlockReader> reader,
                       internal::BlockReader::Open(path));
   CsvParser parser(options, path);
@@ -528,6 +541,25 @@ Result<Table> ReadCsv(const std::string& path, const CsvOptions& options) {
                       parser.Parse(carry.data(), carry.data() + carry.size(), /*final=*/true));
   (void)rest;
   return parser.Finish();
+}
+
+}  // namespace
+
+Result<Table> ParseCsv(std::string_view text, const CsvOptions& options,
+                       std::string_view source_name) {
+  try {
+    return ParseCsvImpl(text, options, source_name);
+  } catch (const std::bad_alloc&) {
+    return OutOfMemory(source_name);
+  }
+}
+
+Result<Table> ReadCsv(const std::string& path, const CsvOptions& options) {
+  try {
+    return ReadCsvImpl(path, options);
+  } catch (const std::bad_alloc&) {
+    return OutOfMemory(path);
+  }
 }
 
 }  // namespace hypertune::ml

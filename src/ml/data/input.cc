@@ -5,6 +5,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <new>
+#include <system_error>
 
 namespace hypertune::ml::internal {
 namespace {
@@ -57,7 +59,11 @@ Result<std::unique_ptr<BlockReader>> BlockReader::Open(const std::string& path) 
   }
   if (std::fseek(r->file_, 0, SEEK_SET) != 0) return OpenError(path, errno);
   BlockReader* raw = r.get();
-  r->thread_ = std::thread([raw] { raw->Run(); });
+  try {
+    r->thread_ = std::thread([raw] { raw->Run(); });
+  } catch (const std::system_error& e) {
+    return Status::IoError(path + ": cannot start the reading thread: " + e.what());
+  }
   return r;
 }
 
@@ -90,7 +96,13 @@ Result<bool> BlockReader::Next(Block* block) {
 }
 
 void BlockReader::Run() {
-  Status s = gzip_ ? ReadGzip() : ReadPlain();
+  Status s;
+  // Nothing may escape a thread: that would terminate the process.
+  try {
+    s = gzip_ ? ReadGzip() : ReadPlain();
+  } catch (const std::bad_alloc&) {
+    s = Status::Unavailable(path_ + ": out of memory while reading");
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     status_ = std::move(s);
@@ -193,14 +205,18 @@ Status BlockReader::ReadGzip() {
 Result<std::string> ReadFileContents(const std::string& path) {
   HT_ASSIGN_OR_RETURN(std::unique_ptr<BlockReader> reader, BlockReader::Open(path));
   std::string out;
-  if (reader->size_hint() > 0 && reader->size_hint() <= (size_t{1} << 32)) {
-    out.reserve(reader->size_hint());
-  }
-  Block b;
-  for (;;) {
-    HT_ASSIGN_OR_RETURN(bool more, reader->Next(&b));
-    if (!more) break;
-    out.append(b.data(), b.size());
+  try {
+    if (reader->size_hint() > 0 && reader->size_hint() <= (size_t{1} << 32)) {
+      out.reserve(reader->size_hint());
+    }
+    Block b;
+    for (;;) {
+      HT_ASSIGN_OR_RETURN(bool more, reader->Next(&b));
+      if (!more) break;
+      out.append(b.data(), b.size());
+    }
+  } catch (const std::bad_alloc&) {
+    return Status::Unavailable(path + ": out of memory while reading");
   }
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <limits>
+#include <new>
 
 #include "src/ml/data/input.h"
 #include "src/ml/data/parse_number.h"
@@ -11,10 +12,8 @@ namespace {
 
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
-}  // namespace
-
-Result<LibsvmData> ParseLibsvm(std::string_view text, const LibsvmOptions& options,
-                               std::string_view source_name) {
+Result<LibsvmData> ParseLibsvmImpl(std::string_view text, const LibsvmOptions& options,
+                                   std::string_view source_name) {
   LibsvmData out;
   CsrMatrix& m = out.features;
   size_t max_index = 0;
@@ -91,6 +90,17 @@ Result<LibsvmData> ParseLibsvm(std::string_view text, const LibsvmOptions& optio
   m.rows = out.labels.size();
   m.cols = std::max(max_index, options.num_features);
   return out;
+}
+
+}  // namespace
+
+Result<LibsvmData> ParseLibsvm(std::string_view text, const LibsvmOptions& options,
+                               std::string_view source_name) {
+  try {
+    return ParseLibsvmImpl(text, options, source_name);
+  } catch (const std::bad_alloc&) {
+    return Status::Unavailable(std::string(source_name) + ": out of memory while reading");
+  }
 }
 
 Result<LibsvmData> ReadLibsvm(const std::string& path, const LibsvmOptions& options) {

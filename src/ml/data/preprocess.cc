@@ -118,6 +118,77 @@ double Mode(std::vector<double>& v) {
   return best;
 }
 
+bool IsUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates, beyond U+10FFFF: what JSON rejects.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+// JSON text must be UTF-8, but a CSV in Latin-1 gives names and categories
+// that are not: those travel as {"hex": "..."} so that nothing is lost.
+Json StringToJson(const std::string& s) {
+  if (IsUtf8(s)) return s;
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    hex += kDigits[c >> 4];
+    hex += kDigits[c & 15];
+  }
+  Json j;
+  j["hex"] = hex;
+  return j;
+}
+
+Result<std::string> StringFromJson(const Json& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_object() && j.contains("hex") && j.at("hex").is_string()) {
+    const std::string hex = j.at("hex").get<std::string>();
+    auto digit = [](char c) {
+      return c >= '0' && c <= '9' ? c - '0' : (c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1);
+    };
+    std::string out;
+    for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+      const int hi = digit(hex[i]), lo = digit(hex[i + 1]);
+      if (hi < 0 || lo < 0) break;
+      out += static_cast<char>(hi * 16 + lo);
+    }
+    if (out.size() * 2 == hex.size()) return out;
+  }
+  return Status::Corruption("preprocessor JSON: " + j.dump() + " is not a string");
+}
+
 Status CheckRows(std::span<const size_t> rows, size_t n) {
   for (size_t r : rows) {
     if (r >= n) {
@@ -422,14 +493,14 @@ std::string Preprocessor::ToJson() const {
   o["numeric_imputation"] = EnumToString(options_.numeric_imputation);
   o["numeric_fill_value"] = NumberToJson(options_.numeric_fill_value);
   o["categorical_imputation"] = EnumToString(options_.categorical_imputation);
-  o["categorical_fill_value"] = options_.categorical_fill_value;
+  o["categorical_fill_value"] = StringToJson(options_.categorical_fill_value);
   o["all_missing"] = EnumToString(options_.all_missing);
   o["ordinal_unknown_value"] = NumberToJson(options_.ordinal_unknown_value);
   j["options"] = std::move(o);
   Json cols = Json::array();
   for (const FittedColumn& f : columns_) {
     Json c;
-    c["name"] = f.name;
+    c["name"] = StringToJson(f.name);
     c["type"] = std::string(ToString(f.type));
     c["dropped"] = f.dropped;
     if (f.type == ColumnType::kNumeric) {
@@ -437,14 +508,19 @@ std::string Preprocessor::ToJson() const {
       c["center"] = NumberToJson(f.center);
       c["scale"] = NumberToJson(f.scale);
     } else {
-      c["categories"] = f.categories;
+      Json categories = Json::array();
+      for (const std::string& category : f.categories) {
+        categories.push_back(StringToJson(category));
+      }
+      c["categories"] = std::move(categories);
       c["fill_code"] = f.fill_code;
     }
     cols.push_back(std::move(c));
   }
   j["columns"] = std::move(cols);
   j["warnings"] = warnings_;
-  return j.dump();
+  // Warnings are for people: bytes that are not UTF-8 become U+FFFD there.
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 Result<Preprocessor> Preprocessor::FromJson(std::string_view text) {
@@ -471,13 +547,14 @@ Result<Preprocessor> Preprocessor::FromJson(std::string_view text) {
     HT_ASSIGN_OR_RETURN(p.options_.numeric_fill_value, NumberFromJson(o, "numeric_fill_value"));
     HT_ASSIGN_OR_RETURN(p.options_.categorical_imputation,
                         EnumFromJson<CategoricalImputation>(o, "categorical_imputation"));
-    p.options_.categorical_fill_value = o.at("categorical_fill_value").get<std::string>();
+    HT_ASSIGN_OR_RETURN(p.options_.categorical_fill_value,
+                        StringFromJson(o.at("categorical_fill_value")));
     HT_ASSIGN_OR_RETURN(p.options_.all_missing, EnumFromJson<AllMissingColumn>(o, "all_missing"));
     HT_ASSIGN_OR_RETURN(p.options_.ordinal_unknown_value,
                         NumberFromJson(o, "ordinal_unknown_value"));
     for (const Json& c : j.at("columns")) {
       FittedColumn f;
-      f.name = c.at("name").get<std::string>();
+      HT_ASSIGN_OR_RETURN(f.name, StringFromJson(c.at("name")));
       const std::string type = c.at("type").get<std::string>();
       f.dropped = c.at("dropped").get<bool>();
       if (type == "numeric") {
@@ -491,7 +568,14 @@ Result<Preprocessor> Preprocessor::FromJson(std::string_view text) {
         }
       } else if (type == "categorical") {
         f.type = ColumnType::kCategorical;
-        f.categories = c.at("categories").get<std::vector<std::string>>();
+        if (!c.at("categories").is_array()) {
+          return Status::Corruption("preprocessor JSON: column '" + f.name +
+                                    "': categories is not an array");
+        }
+        for (const Json& category : c.at("categories")) {
+          HT_ASSIGN_OR_RETURN(std::string name, StringFromJson(category));
+          f.categories.push_back(std::move(name));
+        }
         f.fill_code = c.at("fill_code").get<int32_t>();
         if (f.fill_code < -1 || f.fill_code >= static_cast<int64_t>(f.categories.size()) ||
             !std::is_sorted(f.categories.begin(), f.categories.end()) ||

@@ -295,6 +295,20 @@ TEST(PreprocessTest, JsonRoundTripIsExact) {
   }
 }
 
+TEST(PreprocessTest, JsonKeepsBytesThatAreNotUtf8) {
+  // "caf\xe9" is Latin-1; JSON text cannot hold it as a string.
+  const Table t = Small("ville,n\ncaf\xe9,1\nbar,2\n\xff\xfe,3\n");
+  Result<Preprocessor> pre = Preprocessor::Fit(t, AllRows(3));
+  ASSERT_TRUE(pre.ok()) << pre.status();
+  const std::string json = pre->ToJson();
+  EXPECT_THAT(json, HasSubstr("{\"hex\":\"636166e9\"}"));
+  Result<Preprocessor> back = Preprocessor::FromJson(json);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->columns()[0].categories, pre->columns()[0].categories);
+  EXPECT_EQ(back->Transform(t).value(), pre->Transform(t).value());
+  EXPECT_EQ(back->ToJson(), json);
+}
+
 TEST(PreprocessTest, BadJsonIsCorruptionNotACrash) {
   const Preprocessor good = Preprocessor::Fit(Small("a,b\n1,x\n2,y\n"), AllRows(2)).value();
   const std::string json = good.ToJson();
@@ -319,6 +333,12 @@ TEST(PreprocessTest, BadJsonIsCorruptionNotACrash) {
   bad.push_back(j.dump());
   j = Json::parse(json);
   j["columns"][1].erase("categories");
+  bad.push_back(j.dump());
+  j = Json::parse(json);
+  j["columns"][1]["categories"] = "x";
+  bad.push_back(j.dump());
+  j = Json::parse(json);
+  j["columns"][0]["name"] = {{"hex", "zz"}};
   bad.push_back(j.dump());
   for (const std::string& text : bad) {
     Result<Preprocessor> p = Preprocessor::FromJson(text);
