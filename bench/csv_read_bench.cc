@@ -60,11 +60,11 @@ int main(int argc, char** argv) {
         categorical += c.type == hypertune::ml::ColumnType::kCategorical;
       }
     }
-    std::printf("{\"file\": \"%s\", \"rows\": %zu, \"cols\": %zu, \"categorical\": %zu, "
-                "\"best_s\": %.6f, \"best_cpu_s\": %.6f, \"times_s\": [",
-                file.c_str(), rows, cols, categorical,
-                *std::min_element(times.begin(), times.end()),
-                *std::min_element(cpu_times.begin(), cpu_times.end()));
+    std::printf(
+        "{\"file\": \"%s\", \"rows\": %zu, \"cols\": %zu, \"categorical\": %zu, "
+        "\"best_s\": %.6f, \"best_cpu_s\": %.6f, \"times_s\": [",
+        file.c_str(), rows, cols, categorical, *std::min_element(times.begin(), times.end()),
+        *std::min_element(cpu_times.begin(), cpu_times.end()));
     for (size_t i = 0; i < times.size(); ++i) std::printf("%s%.6f", i ? ", " : "", times[i]);
     std::printf("]}\n");
     std::fflush(stdout);

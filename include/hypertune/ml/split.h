@@ -75,7 +75,7 @@ Result<std::vector<Fold>> StratifiedKFoldIndices(std::span<const int32_t> labels
 // is classification and `stratify` is true.
 Result<TrainValTest> Split(const DatasetView& view, const SplitRatios& ratios, uint64_t seed,
                            bool stratify = true);
-Result<std::vector<Fold>> KFold(const DatasetView& view, int k, uint64_t seed,
-                                bool shuffle = true, bool stratify = true);
+Result<std::vector<Fold>> KFold(const DatasetView& view, int k, uint64_t seed, bool shuffle = true,
+                                bool stratify = true);
 
 }  // namespace hypertune::ml

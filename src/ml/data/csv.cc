@@ -191,7 +191,8 @@ CsvParser::RecordState CsvParser::ReadRecord(const char*& pos, const char* end, 
       bool copied = false;
       const size_t scratch_begin = scratch_.size();
       for (;;) {
-        const auto* q = static_cast<const char*>(std::memchr(p, quote_, static_cast<size_t>(end - p)));
+        const auto* q =
+            static_cast<const char*>(std::memchr(p, quote_, static_cast<size_t>(end - p)));
         if (q == nullptr) {
           if (!final) return RecordState::kIncomplete;
           error_ = Error(open_line, "column '" + ColumnName(fields_.size()) +
@@ -232,9 +233,9 @@ CsvParser::RecordState CsvParser::ReadRecord(const char*& pos, const char* end, 
         continue;
       }
       if (*p != '\n' && *p != '\r') {
-        error_ = Error(line_ + inner_breaks,
-                       "column '" + ColumnName(fields_.size()) + "': unexpected '" +
-                           std::string(1, *p) + "' after the closing quote of a quoted field");
+        error_ = Error(line_ + inner_breaks, "column '" + ColumnName(fields_.size()) +
+                                                 "': unexpected '" + std::string(1, *p) +
+                                                 "' after the closing quote of a quoted field");
         return RecordState::kError;
       }
       fields_.push_back(field);
@@ -277,8 +278,8 @@ Result<const char*> CsvParser::Parse(const char* begin, const char* end, bool fi
   if (!started_) {
     if (end - p < 3 && !final) return p;
     if (end - p >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;
-    delimiter_ = options_.delimiter.has_value() ? *options_.delimiter
-                                                : SniffDelimiter(p, end, quote_);
+    delimiter_ =
+        options_.delimiter.has_value() ? *options_.delimiter : SniffDelimiter(p, end, quote_);
     if (delimiter_ == quote_ || delimiter_ == '\n' || delimiter_ == '\r' ||
         (trim_ && delimiter_ == ' ')) {
       return Status::InvalidArgument(source_ + ": cannot use '" + std::string(1, delimiter_) +
@@ -368,11 +369,11 @@ Status CsvParser::FieldCountError(size_t line, size_t found, std::string_view ex
   if (found < n) {
     detail = " (the row ends before column '" + columns_[found].name + "')";
   } else {
-    detail = " (extra field '" + std::string(extra) + "' after column '" + columns_[n - 1].name +
-             "')";
+    detail =
+        " (extra field '" + std::string(extra) + "' after column '" + columns_[n - 1].name + "')";
   }
-  return Error(line, "expected " + std::to_string(n) + " fields, found " + std::to_string(found) +
-                         detail);
+  return Error(
+      line, "expected " + std::to_string(n) + " fields, found " + std::to_string(found) + detail);
 }
 
 inline bool CsvParser::AddField(ColumnBuilder& col, std::string_view text, size_t line) {

@@ -29,8 +29,10 @@ std::vector<T> Keep(const std::vector<T>& v, const std::vector<size_t>& rows) {
 
 std::string_view ToString(TaskType task) {
   switch (task) {
-    case TaskType::kClassification: return "classification";
-    case TaskType::kRegression: return "regression";
+    case TaskType::kClassification:
+      return "classification";
+    case TaskType::kRegression:
+      return "regression";
   }
   return "unknown";
 }
@@ -39,8 +41,8 @@ Result<Dataset> Dataset::Create(Table table, const DatasetOptions& options) {
   const std::vector<std::string> names = table.names();
   auto target_index = table.IndexOf(options.target);
   if (!target_index.ok()) {
-    return Status::NotFound("target column '" + options.target + "' not found (columns: " +
-                            JoinNames(names) + ")");
+    return Status::NotFound("target column '" + options.target +
+                            "' not found (columns: " + JoinNames(names) + ")");
   }
   for (const auto* list : {&options.drop_columns, &options.categorical_columns}) {
     for (const std::string& name : *list) {
@@ -50,9 +52,9 @@ Result<Dataset> Dataset::Create(Table table, const DatasetOptions& options) {
             " names '" + name + "', which is not a column (columns: " + JoinNames(names) + ")");
       }
       if (name == options.target) {
-        return Status::InvalidArgument("column '" + name + "' is the target; it cannot be in " +
-                                       (list == &options.drop_columns ? "drop_columns"
-                                                                      : "categorical_columns"));
+        return Status::InvalidArgument(
+            "column '" + name + "' is the target; it cannot be in " +
+            (list == &options.drop_columns ? "drop_columns" : "categorical_columns"));
       }
     }
   }
@@ -89,10 +91,9 @@ Result<Dataset> Dataset::Create(Table table, const DatasetOptions& options) {
 
   if (options.task == TaskType::kRegression) {
     if (target.type != ColumnType::kNumeric) {
-      return Status::InvalidArgument("target '" + options.target +
-                                     "' is categorical (values such as '" +
-                                     target.ValueString(keep[0]) +
-                                     "'); regression needs a numeric target");
+      return Status::InvalidArgument(
+          "target '" + options.target + "' is categorical (values such as '" +
+          target.ValueString(keep[0]) + "'); regression needs a numeric target");
     }
     ds.target_ = dropping ? Keep(target.numeric, keep) : std::move(target.numeric);
   } else {
@@ -131,8 +132,7 @@ Result<Dataset> Dataset::Create(Table table, const DatasetOptions& options) {
     }
     if (ds.class_names_.size() < 2) {
       return Status::InvalidArgument("target '" + options.target + "' has a single class ('" +
-                                     ds.class_names_[0] + "') in " +
-                                     std::to_string(codes.size()) +
+                                     ds.class_names_[0] + "') in " + std::to_string(codes.size()) +
                                      " rows; classification needs at least 2 classes");
     }
     ds.target_.assign(codes.begin(), codes.end());
@@ -149,15 +149,15 @@ Result<Dataset> Dataset::Create(Table table, const DatasetOptions& options) {
       c.numeric = c.type == ColumnType::kNumeric ? Keep(c.numeric, keep) : std::vector<double>();
       c.codes = c.type == ColumnType::kCategorical ? Keep(c.codes, keep) : std::vector<int32_t>();
     }
-    if (std::find(options.categorical_columns.begin(), options.categorical_columns.end(),
-                  c.name) != options.categorical_columns.end()) {
+    if (std::find(options.categorical_columns.begin(), options.categorical_columns.end(), c.name) !=
+        options.categorical_columns.end()) {
       c = ToCategorical(std::move(c));
     }
     features.push_back(std::move(c));
   }
   if (features.empty()) {
-    return Status::InvalidArgument("no feature column left besides the target '" +
-                                   options.target + "'");
+    return Status::InvalidArgument("no feature column left besides the target '" + options.target +
+                                   "'");
   }
   HT_ASSIGN_OR_RETURN(ds.features_, Table::Create(std::move(features)));
   return ds;
@@ -181,8 +181,8 @@ Result<int32_t> Dataset::EncodeLabel(std::string_view name) const {
   for (size_t k = 0; k < class_names_.size(); ++k) {
     if (class_names_[k] == name) return static_cast<int32_t>(k);
   }
-  return Status::NotFound("no class '" + std::string(name) + "' (classes: " +
-                          JoinNames(class_names_) + ")");
+  return Status::NotFound("no class '" + std::string(name) +
+                          "' (classes: " + JoinNames(class_names_) + ")");
 }
 
 DatasetView Dataset::AllRows() const {
@@ -196,9 +196,7 @@ Result<DatasetView> Dataset::View(std::vector<size_t> rows) const {
   return DatasetView(*this, std::move(rows));
 }
 
-std::vector<double> DatasetView::Targets() const {
-  return Keep(dataset_->target(), rows_);
-}
+std::vector<double> DatasetView::Targets() const { return Keep(dataset_->target(), rows_); }
 
 std::vector<int32_t> DatasetView::Labels() const {
   if (dataset_->labels().empty()) return {};

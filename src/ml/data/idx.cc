@@ -15,13 +15,27 @@ uint32_t BigEndian32(const unsigned char* p) {
 // Bytes per element of each IDX type code; 0 for an unknown code.
 size_t ElementSize(unsigned type, const char** name) {
   switch (type) {
-    case 0x08: *name = "unsigned byte"; return 1;
-    case 0x09: *name = "signed byte"; return 1;
-    case 0x0B: *name = "short"; return 2;
-    case 0x0C: *name = "int"; return 4;
-    case 0x0D: *name = "float"; return 4;
-    case 0x0E: *name = "double"; return 8;
-    default: *name = "unknown"; return 0;
+    case 0x08:
+      *name = "unsigned byte";
+      return 1;
+    case 0x09:
+      *name = "signed byte";
+      return 1;
+    case 0x0B:
+      *name = "short";
+      return 2;
+    case 0x0C:
+      *name = "int";
+      return 4;
+    case 0x0D:
+      *name = "float";
+      return 4;
+    case 0x0E:
+      *name = "double";
+      return 8;
+    default:
+      *name = "unknown";
+      return 0;
   }
 }
 
@@ -52,8 +66,8 @@ Result<IdxArray> ParseIdx(std::string_view bytes, std::string_view source_name) 
   const size_t header = 4 + 4 * ndims;
   if (bytes.size() < header) {
     return Status::Corruption(src + ": truncated IDX header (" + std::to_string(ndims) +
-                              " dimensions need " + std::to_string(header) + " bytes, the file has " +
-                              std::to_string(bytes.size()) + ")");
+                              " dimensions need " + std::to_string(header) +
+                              " bytes, the file has " + std::to_string(bytes.size()) + ")");
   }
   IdxArray out;
   size_t count = 1;
@@ -136,8 +150,8 @@ std::vector<size_t> ImageSet::ClassCounts() const {
 }
 
 const std::vector<std::string>& FashionMnistClassNames() {
-  static const std::vector<std::string> kNames = {"T-shirt/top", "Trouser", "Pullover", "Dress",
-                                                  "Coat",        "Sandal",  "Shirt",    "Sneaker",
+  static const std::vector<std::string> kNames = {"T-shirt/top", "Trouser",   "Pullover", "Dress",
+                                                  "Coat",        "Sandal",    "Shirt",    "Sneaker",
                                                   "Bag",         "Ankle boot"};
   return kNames;
 }

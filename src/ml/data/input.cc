@@ -140,7 +140,8 @@ Status BlockReader::ReadPlain() {
     Block b = TakeFree();
     const size_t n = std::fread(b.storage.data() + kHeadroom, 1, kBlockSize, file_);
     if (n == 0) {
-      if (std::ferror(file_)) return Status::IoError(path_ + ": read error: " + std::strerror(errno));
+      if (std::ferror(file_))
+        return Status::IoError(path_ + ": read error: " + std::strerror(errno));
       return Status::Ok();
     }
     b.end = kHeadroom + n;
@@ -161,7 +162,8 @@ Status BlockReader::ReadGzip() {
   auto refill = [&]() -> Status {
     const size_t n = std::fread(in.data(), 1, in.size(), file_);
     if (n == 0) {
-      if (std::ferror(file_)) return Status::IoError(path_ + ": read error: " + std::strerror(errno));
+      if (std::ferror(file_))
+        return Status::IoError(path_ + ": read error: " + std::strerror(errno));
       eof = true;
     }
     zs.next_in = in.data();

@@ -4,8 +4,8 @@
 #pragma once
 
 #include <condition_variable>
-#include <cstdio>
 #include <cstddef>
+#include <cstdio>
 #include <deque>
 #include <memory>
 #include <mutex>

@@ -72,8 +72,8 @@ Result<LibsvmData> ParseLibsvmImpl(std::string_view text, const LibsvmOptions& o
                      " (indices must ascend)");
       }
       if (options.num_features > 0 && index > options.num_features) {
-        return error("index " + std::to_string(index) + " is beyond num_features = " +
-                     std::to_string(options.num_features));
+        return error("index " + std::to_string(index) +
+                     " is beyond num_features = " + std::to_string(options.num_features));
       }
       double v;
       if (!internal::ParseDouble(value.data(), value.data() + value.size(), &v)) {
@@ -112,14 +112,15 @@ Result<Table> LibsvmToTable(const LibsvmData& data, const std::string& label_nam
                             size_t max_cells) {
   const CsrMatrix& m = data.features;
   if (m.cols > 0 && m.rows > max_cells / m.cols) {
-    return Status::InvalidArgument("a dense table of " + std::to_string(m.rows) + " x " +
-                                   std::to_string(m.cols) + " exceeds max_cells = " +
-                                   std::to_string(max_cells) + "; use the CSR matrix");
+    return Status::InvalidArgument(
+        "a dense table of " + std::to_string(m.rows) + " x " + std::to_string(m.cols) +
+        " exceeds max_cells = " + std::to_string(max_cells) + "; use the CSR matrix");
   }
   std::vector<Column> columns;
   columns.reserve(m.cols + 1);
   for (size_t j = 0; j < m.cols; ++j) {
-    columns.push_back(Column::Numeric("f" + std::to_string(j + 1), std::vector<double>(m.rows, 0.0)));
+    columns.push_back(
+        Column::Numeric("f" + std::to_string(j + 1), std::vector<double>(m.rows, 0.0)));
   }
   for (size_t r = 0; r < m.rows; ++r) {
     for (size_t k = m.indptr[r]; k < m.indptr[r + 1]; ++k) {

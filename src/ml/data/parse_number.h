@@ -66,8 +66,7 @@ inline bool ParseDouble(const char* p, const char* end, double* out) {
     fraction = q - fraction_begin;
   }
   const long digits = (digits_end - s) + fraction;
-  if (q == end && digits > 0 && digits <= 19 && mantissa <= (uint64_t{1} << 53) &&
-      fraction <= 22) {
+  if (q == end && digits > 0 && digits <= 19 && mantissa <= (uint64_t{1} << 53) && fraction <= 22) {
     double v = static_cast<double>(mantissa);
     if (fraction > 0 && mantissa != 0) v /= kPow10[fraction];
     *out = negative ? -v : v;

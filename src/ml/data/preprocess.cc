@@ -21,7 +21,9 @@ struct EnumNames;
 template <>
 struct EnumNames<Scaling> {
   static constexpr std::pair<Scaling, const char*> kList[] = {
-      {Scaling::kNone, "none"}, {Scaling::kStandardize, "standardize"}, {Scaling::kMinMax, "min_max"}};
+      {Scaling::kNone, "none"},
+      {Scaling::kStandardize, "standardize"},
+      {Scaling::kMinMax, "min_max"}};
 };
 template <>
 struct EnumNames<CategoricalEncoding> {
@@ -85,8 +87,8 @@ Result<double> NumberFromJson(const Json& j, const char* key) {
     if (s == "Infinity") return std::numeric_limits<double>::infinity();
     if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
   }
-  return Status::Corruption(std::string("preprocessor JSON: '") + key + "' is not a number: " +
-                            v.dump());
+  return Status::Corruption(std::string("preprocessor JSON: '") + key +
+                            "' is not a number: " + v.dump());
 }
 
 // Median as numpy computes it: the mean of the two middle values when the
@@ -241,7 +243,9 @@ Result<Preprocessor> Preprocessor::Fit(const Table& features, std::span<const si
         continue;
       }
       switch (options.numeric_imputation) {
-        case NumericImputation::kNone: f.fill = kNaN; break;
+        case NumericImputation::kNone:
+          f.fill = kNaN;
+          break;
         case NumericImputation::kMean:
           f.fill = std::accumulate(values.begin(), values.end(), 0.0) /
                    static_cast<double>(values.size());
@@ -256,7 +260,9 @@ Result<Preprocessor> Preprocessor::Fit(const Table& features, std::span<const si
           f.fill = Mode(copy);
           break;
         }
-        case NumericImputation::kConstant: f.fill = options.numeric_fill_value; break;
+        case NumericImputation::kConstant:
+          f.fill = options.numeric_fill_value;
+          break;
       }
       // The scaler sees the imputed training column.
       if (!std::isnan(f.fill)) values.insert(values.end(), missing, f.fill);
@@ -407,10 +413,10 @@ Result<RowMatrix<T>> Preprocessor::TransformImpl(const Table& table, const size_
         for (size_t r = 0; r < n; ++r) {
           const int32_t c = col->codes[row_of(r)];
           if (c >= 0 && !is_number[static_cast<size_t>(c)]) {
-            return Status::InvalidArgument(
-                "preprocessor: column '" + f.name + "' was numeric at fit time, but row " +
-                std::to_string(row_of(r)) + " holds '" + col->categories[static_cast<size_t>(c)] +
-                "'");
+            return Status::InvalidArgument("preprocessor: column '" + f.name +
+                                           "' was numeric at fit time, but row " +
+                                           std::to_string(row_of(r)) + " holds '" +
+                                           col->categories[static_cast<size_t>(c)] + "'");
           }
         }
       }
@@ -535,8 +541,7 @@ Result<Preprocessor> Preprocessor::FromJson(std::string_view text) {
     const int version = j.at("version").get<int>();
     if (version != kJsonVersion) {
       return Status::Corruption("preprocessor JSON: version " + std::to_string(version) +
-                                " (this build reads version " + std::to_string(kJsonVersion) +
-                                ")");
+                                " (this build reads version " + std::to_string(kJsonVersion) + ")");
     }
     Preprocessor p;
     const Json& o = j.at("options");

@@ -33,8 +33,7 @@ std::string Ratio(double x) {
 // Sizes of train, validation, test and the unused rest.
 Result<std::array<size_t, 4>> PartCounts(size_t n, const SplitRatios& r) {
   if (!(r.validation >= 0.0 && r.validation < 1.0)) {
-    return Status::InvalidArgument("validation ratio " + Ratio(r.validation) +
-                                   " is not in [0, 1)");
+    return Status::InvalidArgument("validation ratio " + Ratio(r.validation) + " is not in [0, 1)");
   }
   if (!(r.test >= 0.0 && r.test < 1.0)) {
     return Status::InvalidArgument("test ratio " + Ratio(r.test) + " is not in [0, 1)");
@@ -83,8 +82,7 @@ Result<std::array<size_t, 4>> PartCounts(size_t n, const SplitRatios& r) {
   }
   if (assigned > n) {
     return Status::InvalidArgument("split ratios sum to " + Ratio(sum) + ", which gives " +
-                                   std::to_string(assigned) + " of " + std::to_string(n) +
-                                   " rows");
+                                   std::to_string(assigned) + " of " + std::to_string(n) + " rows");
   }
   counts[kUnused] = n - assigned;
   return counts;
@@ -203,8 +201,8 @@ TrainValTest ToParts(std::array<std::vector<size_t>, 4>& parts) {
 Status CheckK(int k, size_t n) {
   if (k < 2) return Status::InvalidArgument("k-fold needs k >= 2, got " + std::to_string(k));
   if (static_cast<size_t>(k) > n) {
-    return Status::InvalidArgument(std::to_string(k) + "-fold needs at least " +
-                                   std::to_string(k) + " rows, got " + std::to_string(n));
+    return Status::InvalidArgument(std::to_string(k) + "-fold needs at least " + std::to_string(k) +
+                                   " rows, got " + std::to_string(n));
   }
   return Status::Ok();
 }
@@ -312,12 +310,11 @@ Result<std::vector<Fold>> StratifiedKFoldIndices(std::span<const int32_t> labels
   const auto uk = static_cast<size_t>(k);
   for (size_t c = 0; c < num_classes; ++c) {
     if (!members[c].empty() && members[c].size() < uk) {
-      const std::string name = c < class_names.size() ? "'" + class_names[c] + "'"
-                                                      : std::to_string(c);
+      const std::string name =
+          c < class_names.size() ? "'" + class_names[c] + "'" : std::to_string(c);
       return Status::InvalidArgument("stratified " + std::to_string(k) + "-fold: class " + name +
                                      " has " + std::to_string(members[c].size()) +
-                                     " rows; every class needs at least k = " +
-                                     std::to_string(k));
+                                     " rows; every class needs at least k = " + std::to_string(k));
     }
   }
   Rng rng(seed);

@@ -11,8 +11,10 @@ namespace hypertune::ml {
 
 std::string_view ToString(ColumnType type) {
   switch (type) {
-    case ColumnType::kNumeric: return "numeric";
-    case ColumnType::kCategorical: return "categorical";
+    case ColumnType::kNumeric:
+      return "numeric";
+    case ColumnType::kCategorical:
+      return "categorical";
   }
   return "unknown";
 }
@@ -76,8 +78,8 @@ Column ToCategorical(Column column) {
     if (std::isnan(x)) {
       codes.push_back(Column::kMissingCode);
     } else {
-      codes.push_back(static_cast<int32_t>(
-          std::lower_bound(distinct.begin(), distinct.end(), x) - distinct.begin()));
+      codes.push_back(static_cast<int32_t>(std::lower_bound(distinct.begin(), distinct.end(), x) -
+                                           distinct.begin()));
     }
   }
   std::vector<std::string> categories;
@@ -109,8 +111,8 @@ Result<Table> Table::Create(std::vector<Column> columns) {
         if (c.codes[r] < Column::kMissingCode || c.codes[r] >= limit) {
           return Status::InvalidArgument("column '" + c.name + "', row " + std::to_string(r) +
                                          ": code " + std::to_string(c.codes[r]) +
-                                         " is not a category index (" +
-                                         std::to_string(limit) + " categories)");
+                                         " is not a category index (" + std::to_string(limit) +
+                                         " categories)");
         }
       }
       std::unordered_set<std::string_view> seen;

@@ -34,8 +34,8 @@ std::map<std::string, size_t> ValueCounts(const Column& c) {
 void ExpectSameAsPandas(const std::string& name, bool full) {
   if (!testing::HavePythonModules("pandas")) GTEST_SKIP() << "no pandas for /usr/bin/python3";
   const Table t = Read(name);
-  const Json ref = testing::RunPythonJson(
-      "pandas_reference.py", "csv '" + DataPath(name) + "'" + (full ? " --full" : ""));
+  const Json ref = testing::RunPythonJson("pandas_reference.py",
+                                          "csv '" + DataPath(name) + "'" + (full ? " --full" : ""));
   ASSERT_TRUE(ref.is_object());
   ASSERT_EQ(t.num_rows(), ref["rows"].get<size_t>()) << name;
   ASSERT_EQ(t.num_columns(), ref["columns"].size()) << name;

@@ -28,8 +28,7 @@ TEST(CsvKddcupSlowTest, SameAsPandas) {
     EXPECT_EQ(c.CountMissing(), 0u) << c.name;
     if (c.type == ColumnType::kCategorical) categorical.push_back(c.name);
   }
-  EXPECT_EQ(categorical,
-            (std::vector<std::string>{"protocol_type", "service", "flag", "label"}));
+  EXPECT_EQ(categorical, (std::vector<std::string>{"protocol_type", "service", "flag", "label"}));
   const Column& label = *t->Find("label");
   std::map<std::string, size_t> counts;
   for (int32_t c : label.codes) ++counts[label.categories[static_cast<size_t>(c)]];

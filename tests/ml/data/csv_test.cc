@@ -74,10 +74,18 @@ TEST(CsvTest, NumbersParseExactly) {
   for (int i = 0; i < 3000; ++i) {
     double v;
     switch (i % 4) {
-      case 0: v = std::ldexp(static_cast<double>(gen() >> 11), static_cast<int>(gen() % 200) - 150); break;
-      case 1: v = static_cast<double>(static_cast<int64_t>(gen() % 2000001) - 1000000) / 1000.0; break;
-      case 2: v = static_cast<double>(gen() % 100000); break;
-      default: v = static_cast<double>(gen() % 1000000) / 100.0; break;
+      case 0:
+        v = std::ldexp(static_cast<double>(gen() >> 11), static_cast<int>(gen() % 200) - 150);
+        break;
+      case 1:
+        v = static_cast<double>(static_cast<int64_t>(gen() % 2000001) - 1000000) / 1000.0;
+        break;
+      case 2:
+        v = static_cast<double>(gen() % 100000);
+        break;
+      default:
+        v = static_cast<double>(gen() % 1000000) / 100.0;
+        break;
     }
     if (i % 7 == 0) v = -v;
     std::snprintf(buf, sizeof(buf), i % 2 == 0 ? "%.17g" : "%.6f", v);
@@ -142,8 +150,7 @@ TEST(CsvTest, QuotedFields) {
   ASSERT_EQ(t.num_rows(), 5u);
   EXPECT_EQ(Strings(t.column(0)), (std::vector<std::string>{"a", "b", "c", "d", "e"}));
   EXPECT_EQ(Strings(t.column(1)), (std::vector<std::string>{"hello, world", "she said \"hi\"",
-                                                            "two\nlines", "<NA>",
-                                                            "plain\"quote"}));
+                                                            "two\nlines", "<NA>", "plain\"quote"}));
   EXPECT_EQ(t.column(2).numeric, (std::vector<double>{1, 2, 3, 4, 5}));
 }
 
@@ -163,11 +170,12 @@ TEST(CsvTest, QuoteErrors) {
 
 TEST(CsvTest, LineEndsCrlfAndCr) {
   for (const char* eol : {"\r\n", "\r", "\n"}) {
-    std::string text = std::string("a,b") + eol + "1,x" + eol + "\"q" + eol + "q\",y" + eol +
-                       "3,z" + eol;
+    std::string text =
+        std::string("a,b") + eol + "1,x" + eol + "\"q" + eol + "q\",y" + eol + "3,z" + eol;
     Table t = Parse(text);
     ASSERT_EQ(t.num_rows(), 3u) << "eol " << static_cast<int>(eol[0]);
-    EXPECT_EQ(Strings(t.column(0)), (std::vector<std::string>{"1", std::string("q") + eol + "q", "3"}));
+    EXPECT_EQ(Strings(t.column(0)),
+              (std::vector<std::string>{"1", std::string("q") + eol + "q", "3"}));
     EXPECT_EQ(Strings(t.column(1)), (std::vector<std::string>{"x", "y", "z"}));
     // Line numbers count CRLF as one break.
     EXPECT_THAT(ParseError(text + "4" + eol), HasSubstr("t.csv:6: expected 2 fields"));
@@ -175,7 +183,9 @@ TEST(CsvTest, LineEndsCrlfAndCr) {
 }
 
 TEST(CsvTest, ByteOrderMarkIsSkipped) {
-  Table t = Parse("\xEF\xBB\xBF" "id,v\n1,2\n");
+  Table t = Parse(
+      "\xEF\xBB\xBF"
+      "id,v\n1,2\n");
   EXPECT_EQ(t.names(), (std::vector<std::string>{"id", "v"}));
 }
 
@@ -197,7 +207,8 @@ TEST(CsvTest, SpacesAroundFieldsAreTrimmed) {
 }
 
 TEST(CsvTest, MissingValueTokens) {
-  Table t = Parse("n,c\n1,a\n,\nNA,NA\nN/A,N/A\n?,?\nNaN,NaN\nnan,nan\nnull,null\n\"\",\"NA\"\n2,b\n");
+  Table t =
+      Parse("n,c\n1,a\n,\nNA,NA\nN/A,N/A\n?,?\nNaN,NaN\nnan,nan\nnull,null\n\"\",\"NA\"\n2,b\n");
   ASSERT_EQ(t.num_rows(), 10u);
   EXPECT_EQ(t.column(0).type, ColumnType::kNumeric);
   EXPECT_EQ(t.column(0).CountMissing(), 8u);
@@ -336,10 +347,18 @@ TEST(CsvTest, BlockBoundariesChangeNothing) {
   for (int i = 0; i < 60000; ++i) {
     text += std::to_string(i) + ",";
     switch (gen() % 5) {
-      case 0: text += "\"multi\r\nline \"\"quoted\"\"\nfield " + std::to_string(i) + "\""; break;
-      case 1: text += "\"" + std::string(gen() % 300, 'q') + ",x\""; break;
-      case 2: text += ""; break;
-      default: text += "plain" + std::to_string(gen() % 50); break;
+      case 0:
+        text += "\"multi\r\nline \"\"quoted\"\"\nfield " + std::to_string(i) + "\"";
+        break;
+      case 1:
+        text += "\"" + std::string(gen() % 300, 'q') + ",x\"";
+        break;
+      case 2:
+        text += "";
+        break;
+      default:
+        text += "plain" + std::to_string(gen() % 50);
+        break;
     }
     text += "," + std::to_string(static_cast<double>(gen() % 100000) / 7.0) + ",";
     text += (gen() % 3 == 0) ? "NA" : "c" + std::to_string(gen() % 10);

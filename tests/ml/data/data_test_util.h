@@ -26,7 +26,8 @@ inline std::string DataPath(const std::string& name) {
     return (std::filesystem::path(dir) / name).string();
   }
   // This file is <repo>/tests/ml/data/data_test_util.h.
-  const auto repo = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
+  const auto repo =
+      std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
   return (repo.parent_path() / "shared" / "data" / name).lexically_normal().string();
 }
 
@@ -63,8 +64,8 @@ inline Json RunPythonJson(const std::string& script, const std::string& args) {
 
 // A file in the test's temporary directory holding `contents`.
 inline std::string WriteTempFile(const std::string& name, const std::string& contents) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("hypertune_ml_data_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("hypertune_ml_data_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const auto path = dir / name;
   std::ofstream(path, std::ios::binary) << contents;

@@ -13,8 +13,8 @@
 namespace hypertune::ml {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::DataPath;
+using ::testing::HasSubstr;
 
 Table ReadData(const std::string& name) {
   Result<Table> t = ReadCsv(DataPath(name));
@@ -35,9 +35,8 @@ TEST(DatasetTest, IrisClassification) {
   EXPECT_EQ(ds->num_features(), 4u);
   EXPECT_EQ(ds->task(), TaskType::kClassification);
   EXPECT_EQ(ds->target_name(), "species");
-  EXPECT_EQ(ds->feature_names(),
-            (std::vector<std::string>{"sepal_length_cm", "sepal_width_cm", "petal_length_cm",
-                                      "petal_width_cm"}));
+  EXPECT_EQ(ds->feature_names(), (std::vector<std::string>{"sepal_length_cm", "sepal_width_cm",
+                                                           "petal_length_cm", "petal_width_cm"}));
   EXPECT_EQ(ds->class_names(), (std::vector<std::string>{"setosa", "versicolor", "virginica"}));
   EXPECT_EQ(ds->ClassCounts(), (std::vector<size_t>{50, 50, 50}));
   // The file lists 50 setosa, then 50 versicolor, then 50 virginica.
@@ -98,8 +97,8 @@ TEST(DatasetTest, TargetErrors) {
             "target 'species' is categorical (values such as 'setosa'); regression needs a "
             "numeric target");
 
-  Result<Dataset> single = Dataset::Create(Small("x,y\n1,a\n2,a\n3,\n"),
-                                           {.target = "y", .missing_target = MissingTarget::kDropRows});
+  Result<Dataset> single = Dataset::Create(
+      Small("x,y\n1,a\n2,a\n3,\n"), {.target = "y", .missing_target = MissingTarget::kDropRows});
   ASSERT_FALSE(single.ok());
   EXPECT_EQ(single.status().message(),
             "target 'y' has a single class ('a') in 2 rows; classification needs at least 2 "
@@ -148,16 +147,15 @@ TEST(DatasetTest, MissingTargetValues) {
   const Column& species = *ds->features().Find("species");
   std::map<std::string, size_t> counts;
   for (size_t r = 0; r < species.size(); ++r) ++counts[species.ValueString(r)];
-  EXPECT_EQ(counts, (std::map<std::string, size_t>{{"Adelie", 146}, {"Chinstrap", 68},
-                                                   {"Gentoo", 119}}));
+  EXPECT_EQ(counts,
+            (std::map<std::string, size_t>{{"Adelie", 146}, {"Chinstrap", 68}, {"Gentoo", 119}}));
 }
 
 TEST(DatasetTest, DropAndCategoricalColumns) {
-  Result<Dataset> ds =
-      Dataset::Create(ReadData("diabetes.csv"), {.target = "progression",
-                                                 .task = TaskType::kRegression,
-                                                 .drop_columns = {"s4_tch"},
-                                                 .categorical_columns = {"sex"}});
+  Result<Dataset> ds = Dataset::Create(ReadData("diabetes.csv"), {.target = "progression",
+                                                                  .task = TaskType::kRegression,
+                                                                  .drop_columns = {"s4_tch"},
+                                                                  .categorical_columns = {"sex"}});
   ASSERT_TRUE(ds.ok()) << ds.status();
   EXPECT_EQ(ds->num_features(), 9u);
   EXPECT_EQ(ds->features().Find("s4_tch"), nullptr);
@@ -185,8 +183,7 @@ TEST(DatasetTest, Views) {
   ASSERT_TRUE(sub.ok());
   EXPECT_EQ(sub->rows(), (std::vector<size_t>{121, 0}));
   const size_t out_of_range[] = {4};
-  EXPECT_EQ(v->Subset(out_of_range).status().message(),
-            "position 4 is out of range (4 rows)");
+  EXPECT_EQ(v->Subset(out_of_range).status().message(), "position 4 is out of range (4 rows)");
   EXPECT_EQ(ds->View({150}).status().message(), "row 150 is out of range (150 rows)");
 }
 

@@ -14,8 +14,8 @@
 namespace hypertune::ml {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::DataPath;
+using ::testing::HasSubstr;
 
 std::string Idx(uint8_t type, const std::vector<uint32_t>& dims, size_t data_bytes) {
   std::string s = {0, 0, static_cast<char>(type), static_cast<char>(dims.size())};

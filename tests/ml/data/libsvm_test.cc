@@ -69,8 +69,11 @@ TEST(LibsvmTest, IrisWrittenBySklearn) {
   const std::string csv = testing::DataPath("iris.csv");
   const std::string out = testing::WriteTempFile("iris.svm", "");
   const std::string cmd =
-      testing::kPython + " -c \"import pandas as pd; from sklearn.datasets import "
-      "dump_svmlight_file; d = pd.read_csv('" + csv + "'); "
+      testing::kPython +
+      " -c \"import pandas as pd; from sklearn.datasets import "
+      "dump_svmlight_file; d = pd.read_csv('" +
+      csv +
+      "'); "
       "dump_svmlight_file(d.iloc[:, :4].values, d.species.astype('category').cat.codes.values, '" +
       out + "', zero_based=False)\" && gzip -kf '" + out + "'";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;

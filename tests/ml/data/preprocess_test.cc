@@ -19,8 +19,8 @@
 namespace hypertune::ml {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::DataPath;
+using ::testing::HasSubstr;
 using testing::Json;
 
 Table ReadData(const std::string& name) {
@@ -52,8 +52,8 @@ std::string OptionsJson(const PreprocessOptions& o) {
 void ExpectSameAsSklearn(const Preprocessor& pre, const MatrixD& ours, const std::string& fit_csv,
                          const std::string& target, const std::string& extra_args) {
   const Json ref = testing::RunPythonJson(
-      "sklearn_preprocess.py", "'" + fit_csv + "' '" + target + "' '" +
-                                   OptionsJson(pre.options()) + "' " + extra_args);
+      "sklearn_preprocess.py",
+      "'" + fit_csv + "' '" + target + "' '" + OptionsJson(pre.options()) + "' " + extra_args);
   ASSERT_TRUE(ref.is_object());
   ASSERT_EQ(pre.output_names(), ref["names"].get<std::vector<std::string>>());
   ASSERT_EQ(static_cast<size_t>(ours.cols()), pre.num_outputs());
@@ -63,7 +63,8 @@ void ExpectSameAsSklearn(const Preprocessor& pre, const MatrixD& ours, const std
     for (Eigen::Index c = 0; c < ours.cols(); ++c) {
       const Json& v = ref["matrix"][k][static_cast<size_t>(c)];
       if (v.is_null()) {
-        EXPECT_TRUE(std::isnan(ours(r, c))) << "row " << r << " " << pre.output_names()[static_cast<size_t>(c)];
+        EXPECT_TRUE(std::isnan(ours(r, c)))
+            << "row " << r << " " << pre.output_names()[static_cast<size_t>(c)];
       } else {
         EXPECT_NEAR(ours(r, c), v.get<double>(), 1e-9)
             << "row " << r << " " << pre.output_names()[static_cast<size_t>(c)];
@@ -105,19 +106,18 @@ TEST_P(PreprocessSklearnTest, PenguinsTrainRows) {
 
 INSTANTIATE_TEST_SUITE_P(
     Options, PreprocessSklearnTest,
-    ::testing::Values(
-        PreprocessOptions{},
-        PreprocessOptions{.scaling = Scaling::kMinMax,
-                          .numeric_imputation = NumericImputation::kMedian},
-        PreprocessOptions{.scaling = Scaling::kNone,
-                          .encoding = CategoricalEncoding::kOrdinal,
-                          .numeric_imputation = NumericImputation::kMostFrequent},
-        PreprocessOptions{.numeric_imputation = NumericImputation::kConstant,
-                          .numeric_fill_value = -7.5,
-                          .categorical_imputation = CategoricalImputation::kConstant},
-        PreprocessOptions{.encoding = CategoricalEncoding::kOrdinal,
-                          .categorical_imputation = CategoricalImputation::kConstant,
-                          .categorical_fill_value = "zz_missing"}));
+    ::testing::Values(PreprocessOptions{},
+                      PreprocessOptions{.scaling = Scaling::kMinMax,
+                                        .numeric_imputation = NumericImputation::kMedian},
+                      PreprocessOptions{.scaling = Scaling::kNone,
+                                        .encoding = CategoricalEncoding::kOrdinal,
+                                        .numeric_imputation = NumericImputation::kMostFrequent},
+                      PreprocessOptions{.numeric_imputation = NumericImputation::kConstant,
+                                        .numeric_fill_value = -7.5,
+                                        .categorical_imputation = CategoricalImputation::kConstant},
+                      PreprocessOptions{.encoding = CategoricalEncoding::kOrdinal,
+                                        .categorical_imputation = CategoricalImputation::kConstant,
+                                        .categorical_fill_value = "zz_missing"}));
 
 // Fitted on adult_train, applied to adult_test read separately (its own
 // category codes, found by name).
@@ -145,7 +145,7 @@ TEST(PreprocessTest, FittedOnTrainingRowsOnly) {
   ASSERT_TRUE(pa.ok() && pb.ok());
   EXPECT_EQ(pa->ToJson(), pb->ToJson());
   const auto& x = pa->columns()[0];
-  EXPECT_EQ(x.center, 2.0);                 // mean of 1, 2, 3
+  EXPECT_EQ(x.center, 2.0);                  // mean of 1, 2, 3
   EXPECT_EQ(x.scale, std::sqrt(2.0 / 3.0));  // population std
   EXPECT_EQ(pa->columns()[1].categories, (std::vector<std::string>{"a", "b"}));
   // The held-out row is transformed with the training statistics; its
@@ -165,7 +165,7 @@ TEST(PreprocessTest, UnseenAndMissingCategories) {
   EXPECT_EQ(onehot->output_names(), (std::vector<std::string>{"c_blue", "c_red", "n"}));
   MatrixD m = onehot->Transform(later).value();
   EXPECT_EQ(m(0, 0) + m(0, 1), 0.0);  // unseen "green": all zero
-  EXPECT_EQ(m(1, 1), 1.0);             // missing -> most frequent, "red"
+  EXPECT_EQ(m(1, 1), 1.0);            // missing -> most frequent, "red"
   EXPECT_EQ(m(2, 0), 1.0);
 
   PreprocessOptions ordinal{.encoding = CategoricalEncoding::kOrdinal};
@@ -207,8 +207,9 @@ TEST(PreprocessTest, AllMissingColumn) {
   Result<Preprocessor> dropped = Preprocessor::Fit(t, AllRows(3));
   ASSERT_TRUE(dropped.ok());
   EXPECT_EQ(dropped->output_names(), (std::vector<std::string>{"x", "c_a", "c_b"}));
-  EXPECT_EQ(dropped->warnings(),
-            (std::vector<std::string>{"column 'empty' has no value in the 3 training rows; dropped"}));
+  EXPECT_EQ(
+      dropped->warnings(),
+      (std::vector<std::string>{"column 'empty' has no value in the 3 training rows; dropped"}));
   // Missing only in the training rows counts too.
   Result<Preprocessor> partial = Preprocessor::Fit(t, std::vector<size_t>{2});
   ASSERT_TRUE(partial.ok());
@@ -220,9 +221,10 @@ TEST(PreprocessTest, AllMissingColumn) {
   EXPECT_EQ(error.status().message(),
             "preprocessor: column 'empty' has no value in the 3 training rows");
 
-  Result<Preprocessor> kept = Preprocessor::Fit(
-      t, AllRows(3),
-      {.scaling = Scaling::kNone, .numeric_fill_value = 4.0, .all_missing = AllMissingColumn::kConstant});
+  Result<Preprocessor> kept = Preprocessor::Fit(t, AllRows(3),
+                                                {.scaling = Scaling::kNone,
+                                                 .numeric_fill_value = 4.0,
+                                                 .all_missing = AllMissingColumn::kConstant});
   ASSERT_TRUE(kept.ok());
   EXPECT_EQ(kept->output_names(), (std::vector<std::string>{"x", "empty", "c_a", "c_b"}));
   MatrixD m = kept->Transform(t).value();
@@ -266,8 +268,10 @@ TEST(PreprocessTest, JsonRoundTripIsExact) {
   ASSERT_TRUE(ds.ok());
   const std::vector<PreprocessOptions> all = {
       {},
-      {.scaling = Scaling::kMinMax, .encoding = CategoricalEncoding::kOrdinal,
-       .numeric_imputation = NumericImputation::kMedian, .ordinal_unknown_value = NAN},
+      {.scaling = Scaling::kMinMax,
+       .encoding = CategoricalEncoding::kOrdinal,
+       .numeric_imputation = NumericImputation::kMedian,
+       .ordinal_unknown_value = NAN},
       {.numeric_imputation = NumericImputation::kNone,
        .categorical_imputation = CategoricalImputation::kConstant,
        .categorical_fill_value = "\"quoted\" \\ name"}};

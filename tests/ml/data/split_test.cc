@@ -131,8 +131,8 @@ void ExpectStratified(const std::vector<int32_t>& labels, const SplitRatios& r,
     std::vector<size_t> count(static_cast<size_t>(classes), 0);
     for (size_t i : *part) ++count[static_cast<size_t>(labels[i])];
     for (size_t c = 0; c < count.size(); ++c) {
-      const double expected =
-          static_cast<double>(total[c]) * static_cast<double>(part->size()) / static_cast<double>(n);
+      const double expected = static_cast<double>(total[c]) * static_cast<double>(part->size()) /
+                              static_cast<double>(n);
       EXPECT_LT(std::abs(static_cast<double>(count[c]) - expected), 1.0)
           << "class " << c << ": " << count[c] << " rows vs " << expected;
     }
