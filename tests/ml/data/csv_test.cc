@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <random>
 
 #include "tests/ml/data/data_test_util.h"
@@ -331,6 +332,9 @@ TEST(CsvTest, DamagedGzipAndMissingFiles) {
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), StatusCode::kCorruption);
   EXPECT_THAT(c.status().message(), HasSubstr(corrupt + ": "));
+  Result<Table> dir = ReadCsv(std::filesystem::temp_directory_path().string());
+  ASSERT_FALSE(dir.ok());
+  EXPECT_THAT(dir.status().message(), HasSubstr(": is a directory"));
   Result<Table> missing = ReadCsv("/nonexistent/dir/x.csv");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
