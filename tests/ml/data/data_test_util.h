@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -62,12 +63,24 @@ inline Json RunPythonJson(const std::string& script, const std::string& args) {
   return j;
 }
 
-// A file in the test's temporary directory holding `contents`.
+// A directory for this test process's files, removed when it exits.
+inline const std::filesystem::path& TempDir() {
+  struct Dir {
+    std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                 ("hypertune_ml_data_" + std::to_string(::getpid()));
+    Dir() { std::filesystem::create_directories(path); }
+    ~Dir() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  };
+  static const Dir dir;
+  return dir.path;
+}
+
+// A file in TempDir() holding `contents`.
 inline std::string WriteTempFile(const std::string& name, const std::string& contents) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("hypertune_ml_data_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const auto path = dir / name;
+  const auto path = TempDir() / name;
   std::ofstream(path, std::ios::binary) << contents;
   return path.string();
 }
