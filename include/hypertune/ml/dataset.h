@@ -46,6 +46,12 @@ struct DatasetOptions {
   // Numeric columns to treat as categorical (codes such as diabetes' sex
   // 1/2): converted with ToCategorical.
   std::vector<std::string> categorical_columns;
+  // Classification: when set, exactly these classes with these codes, so
+  // that a test file is encoded as its training file was (pass the
+  // training Dataset's class_names()); a numeric target matches by its
+  // shortest text ("1", "2.5"). A value not listed is an error; classes
+  // absent from the rows are fine. Empty: the classes found, sorted.
+  std::vector<std::string> classes;
 };
 
 class DatasetView;
@@ -55,8 +61,9 @@ class Dataset {
   Dataset() = default;
   // Errors (InvalidArgument unless said): no target column (NotFound,
   // listing the columns), a drop/categorical column that does not exist, a
-  // categorical target for regression, a single class, missing target
-  // values with kError, no rows, no feature left.
+  // categorical target for regression, a single class (fewer than 2 in
+  // `classes` when given), a value outside `classes`, missing target values
+  // with kError, no rows, no feature left.
   static Result<Dataset> Create(Table table, const DatasetOptions& options);
 
   size_t num_rows() const { return target_.size(); }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <unordered_map>
 
 namespace hypertune::ml {
 namespace {
@@ -97,9 +98,30 @@ Result<Dataset> Dataset::Create(Table table, const DatasetOptions& options) {
     }
     ds.target_ = dropping ? Keep(target.numeric, keep) : std::move(target.numeric);
   } else {
-    // Classes in the order LabelEncoder gives them.
     std::vector<int32_t> codes;
-    if (target.type == ColumnType::kNumeric) {
+    if (!options.classes.empty()) {
+      // Fixed classes (a test file encoded as its training file was).
+      std::unordered_map<std::string_view, int32_t> index;
+      for (size_t k = 0; k < options.classes.size(); ++k) {
+        if (!index.emplace(options.classes[k], static_cast<int32_t>(k)).second) {
+          return Status::InvalidArgument("classes lists '" + options.classes[k] + "' twice");
+        }
+      }
+      ds.class_names_ = options.classes;
+      codes.reserve(keep.size());
+      for (size_t r : keep) {
+        const std::string value = target.ValueString(r);
+        auto it = index.find(value);
+        if (it == index.end()) {
+          return Status::InvalidArgument(
+              "target '" + options.target + "', row " + std::to_string(r) + ": class '" + value +
+              "' is not one of the given classes (" + JoinNames(options.classes) + ")");
+        }
+        codes.push_back(it->second);
+      }
+    } else if (target.type == ColumnType::kNumeric) {
+      // Classes in the order LabelEncoder gives them: numeric order here, by
+      // bytes for text.
       std::vector<double> values = dropping ? Keep(target.numeric, keep) : target.numeric;
       std::vector<double> distinct = values;
       std::sort(distinct.begin(), distinct.end());

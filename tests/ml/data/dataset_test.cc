@@ -69,6 +69,27 @@ TEST(DatasetTest, NumericClassesSortNumerically) {
   EXPECT_EQ(adult->ClassCounts(), (std::vector<size_t>{24720, 7841}));  // README
 }
 
+TEST(DatasetTest, TestFileEncodedWithTheTrainingClasses) {
+  Result<Dataset> train = Dataset::Create(ReadData("adult_train.csv"), {.target = "income"});
+  ASSERT_TRUE(train.ok());
+  // A test subset with only ">50K" rows keeps code 1 for it.
+  Result<Dataset> test = Dataset::Create(Small("age,income\n30,>50K\n40,>50K\n"),
+                                         {.target = "income", .classes = train->class_names()});
+  ASSERT_TRUE(test.ok()) << test.status();
+  EXPECT_EQ(test->labels(), (std::vector<int32_t>{1, 1}));
+  EXPECT_EQ(test->class_names(), train->class_names());
+  // Numeric targets match by their text.
+  Result<Dataset> wine = Dataset::Create(Small("x,cultivar\n1,2\n2,0\n"),
+                                         {.target = "cultivar", .classes = {"0", "1", "2"}});
+  ASSERT_TRUE(wine.ok()) << wine.status();
+  EXPECT_EQ(wine->labels(), (std::vector<int32_t>{2, 0}));
+  Result<Dataset> unknown =
+      Dataset::Create(Small("x,y\n1,a\n2,c\n"), {.target = "y", .classes = {"a", "b"}});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().message(),
+            "target 'y', row 1: class 'c' is not one of the given classes (a, b)");
+}
+
 TEST(DatasetTest, Regression) {
   Result<Dataset> ds = Dataset::Create(ReadData("diabetes.csv"),
                                        {.target = "progression", .task = TaskType::kRegression});
