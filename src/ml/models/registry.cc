@@ -1,0 +1,12 @@
+#include "src/ml/models/registry.h"
+
+namespace hypertune::ml::models_internal {
+
+// Each adapter adds its ModelInfo here, in the order `hypertune models`
+// lists them.
+std::vector<ModelInfo> AllModels() {
+  std::vector<ModelInfo> models;
+  return models;
+}
+
+}  // namespace hypertune::ml::models_internal
