@@ -375,7 +375,7 @@ TEST(MetricsEdgeCases, Silhouette) {
 // full score.
 TEST(MetricsEdgeCases, SampledSilhouette) {
   Rng rng(3);
-  const int n = 3000;
+  const int n = 1200;
   RowMajorMatrixXd x(n, 3);
   std::vector<int32_t> labels(n);
   for (int i = 0; i < n; ++i) {
@@ -383,19 +383,20 @@ TEST(MetricsEdgeCases, SampledSilhouette) {
     for (int f = 0; f < 3; ++f) x(i, f) = 3.0 * ((labels[i] >> (f % 2)) & 1) + rng.Normal();
   }
   const double full = *SilhouetteScore(x, labels);
-  const double a = *SilhouetteScoreSampled(x, labels, 500, 11);
-  EXPECT_EQ(a, *SilhouetteScoreSampled(x, labels, 500, 11));
+  const double a = *SilhouetteScoreSampled(x, labels, 300, 11);
+  EXPECT_EQ(a, *SilhouetteScoreSampled(x, labels, 300, 11));
   double mean = 0.0;
   std::set<double> distinct;
   for (uint64_t seed = 0; seed < 20; ++seed) {
-    const double s = *SilhouetteScoreSampled(x, labels, 500, seed);
+    const double s = *SilhouetteScoreSampled(x, labels, 300, seed);
     distinct.insert(s);
     mean += s / 20;
   }
   EXPECT_GT(distinct.size(), 15u);  // the seed changes the sample
-  // The spread of one sample's score is about 0.01 here; the mean of 20 is
-  // within 0.01 of the full score with a wide margin.
-  EXPECT_NEAR(mean, full, 0.01);
+  // One sample's score has a standard deviation of 0.014 here (measured over
+  // 400 seeds), so the mean of 20 has 0.0032; subsampling biases it by
+  // -0.002. 0.015 leaves more than 4 standard errors.
+  EXPECT_NEAR(mean, full, 0.015);
   EXPECT_EQ(*SilhouetteScoreSampled(x, labels, n + 5, 1), full);
 }
 
