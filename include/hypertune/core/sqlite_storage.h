@@ -44,6 +44,7 @@
 #include <string>
 #include <string_view>
 
+#include "hypertune/core/optuna_schema.h"
 #include "hypertune/core/storage.h"
 
 namespace hypertune {
@@ -52,10 +53,6 @@ namespace sqlite_internal {
 class Connection;
 class TrialRows;
 }  // namespace sqlite_internal
-
-// Alembic revisions SqliteStorage reads and writes.
-inline constexpr std::string_view kOptunaSchemaV300d = "v3.0.0.d";
-inline constexpr std::string_view kOptunaSchemaV320a = "v3.2.0.a";
 
 struct SqliteStorageOptions {
   // How long one statement waits for another connection's lock (ms).

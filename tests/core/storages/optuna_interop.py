@@ -1,9 +1,15 @@
-"""Optuna's side of the SQLite interoperability tests (run by
-sqlite_optuna_interop_test.cc with /usr/bin/python3).
+"""Optuna's side of the storage interoperability tests (run by
+sqlite_optuna_interop_test.cc and postgres_optuna_interop_test.cc with
+/usr/bin/python3). DB is a SQLite file path or a storage URL
+(postgresql://...).
 
   optuna_interop.py dump  DB STUDY OUT.json  # what optuna.load_study sees
   optuna_interop.py write DB STUDY           # a study written by Optuna
   optuna_interop.py extend DB STUDY N        # Optuna runs N more trials
+  optuna_interop.py load  DB STUDY OUT.json  # {"ok": ..., "error": ...} of load_study
+  optuna_interop.py beat  DB TRIAL_ID        # RDBStorage.record_heartbeat
+  optuna_interop.py stale DB STUDY GRACE OUT.json  # RDBStorage's stale trial ids
+  optuna_interop.py ages  DB OUT.json        # heartbeat ages, as RDBStorage computes them
 
 Non-finite floats are written as the strings "inf", "-inf", "nan" so that any
 JSON parser reads the output.
@@ -15,6 +21,10 @@ import sys
 import optuna
 
 
+def storage_url(db):
+    return db if "://" in db else "sqlite:///" + db
+
+
 def num(v):
     if v is None:
         return None
@@ -24,7 +34,7 @@ def num(v):
 
 
 def dump(db, study_name, out):
-    study = optuna.load_study(study_name=study_name, storage="sqlite:///" + db)
+    study = optuna.load_study(study_name=study_name, storage=storage_url(db))
     trials = []
     for t in study.get_trials(deepcopy=False):
         trials.append({
@@ -50,7 +60,7 @@ def dump(db, study_name, out):
 
 
 def write(db, study_name):
-    study = optuna.create_study(study_name=study_name, storage="sqlite:///" + db,
+    study = optuna.create_study(study_name=study_name, storage=storage_url(db),
                                 sampler=optuna.samplers.RandomSampler(seed=3),
                                 direction="maximize")
 
@@ -71,7 +81,7 @@ def write(db, study_name):
 
 
 def extend(db, study_name, n_trials):
-    study = optuna.load_study(study_name=study_name, storage="sqlite:///" + db,
+    study = optuna.load_study(study_name=study_name, storage=storage_url(db),
                               sampler=optuna.samplers.RandomSampler(seed=9))
 
     def objective(trial):
@@ -82,6 +92,45 @@ def extend(db, study_name, n_trials):
     study.optimize(objective, n_trials=n_trials)
 
 
+def load(db, study_name, out):
+    try:
+        study = optuna.load_study(study_name=study_name, storage=storage_url(db))
+        result = {"ok": True, "error": "", "n_trials": len(study.trials)}
+    except Exception as e:  # what Optuna says is what the test checks
+        result = {"ok": False, "error": "%s: %s" % (type(e).__name__, e)}
+    with open(out, "w") as f:
+        json.dump(result, f)
+
+
+def beat(db, trial_id):
+    storage = optuna.storages.RDBStorage(storage_url(db), heartbeat_interval=1)
+    storage.record_heartbeat(trial_id)
+
+
+def stale(db, study_name, grace, out):
+    storage = optuna.storages.RDBStorage(storage_url(db), heartbeat_interval=1,
+                                         grace_period=grace)
+    study_id = storage.get_study_id_from_name(study_name)
+    with open(out, "w") as f:
+        json.dump(sorted(storage._get_stale_trial_ids(study_id)), f)
+
+
+def ages(db, out):
+    # As RDBStorage._get_stale_trial_ids: the server's now() against the
+    # stored heartbeats.
+    import sqlalchemy
+    from optuna.storages._rdb import models
+    from optuna.storages._rdb.storage import _create_scoped_session
+
+    storage = optuna.storages.RDBStorage(storage_url(db), heartbeat_interval=1)
+    with _create_scoped_session(storage.scoped_session) as session:
+        now = session.execute(sqlalchemy.func.now()).scalar().replace(tzinfo=None)
+        result = {str(h.trial_id): (now - h.heartbeat).total_seconds()
+                  for h in session.query(models.TrialHeartbeatModel).all()}
+    with open(out, "w") as f:
+        json.dump(result, f)
+
+
 if __name__ == "__main__":
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     if sys.argv[1] == "dump":
@@ -90,5 +139,13 @@ if __name__ == "__main__":
         write(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "extend":
         extend(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "load":
+        load(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif sys.argv[1] == "beat":
+        beat(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "ages":
+        ages(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "stale":
+        stale(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
     else:
         sys.exit("unknown command " + sys.argv[1])

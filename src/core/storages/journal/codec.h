@@ -8,16 +8,14 @@
 #include "hypertune/core/distributions.h"
 #include "hypertune/core/frozen_trial.h"
 #include "hypertune/core/status.h"
-// The distribution JSON is the one of Optuna's RDB schema, which the SQLite
-// back-end already encodes; this is the one place to repoint when that codec
-// moves.
-#include "src/core/storages/sqlite/optuna_codec.h"
+// The distribution JSON is the one of Optuna's RDB schema.
+#include "src/core/storages/optuna_rdb/optuna_codec.h"
 
 namespace hypertune::journal_internal {
 
 // distribution_to_json / json_to_distribution: {"name": ..., "attributes": ...}.
-using sqlite_internal::DistributionFromJson;
-using sqlite_internal::DistributionToJson;
+using optuna_rdb::DistributionFromJson;
+using optuna_rdb::DistributionToJson;
 
 // datetime.isoformat(timespec="microseconds") of a naive local time, as
 // Optuna's journal writes datetime.now(): "2023-01-31T12:34:56.789012".

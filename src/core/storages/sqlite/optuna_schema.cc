@@ -122,16 +122,7 @@ constexpr const char* kSchemaV300d[] = {
 // What v3.2.0.a adds to v3.0.0.d (its alembic upgrade()).
 constexpr const char* kIndexV320a = "CREATE INDEX trials_study_id_key ON trials (study_id)";
 
-// version_info.schema_version (unchanged since Optuna moved to alembic), and
-// the Optuna release whose models these are (Optuna itself checks only
-// alembic_version).
-constexpr int64_t kSchemaVersion = 12;
-
 }  // namespace
-
-bool IsSupportedRevision(std::string_view revision) {
-  return revision == kOptunaSchemaV300d || revision == kOptunaSchemaV320a;
-}
 
 Status CreateSchema(Connection& db, std::string_view revision) {
   if (!IsSupportedRevision(revision))
@@ -142,12 +133,12 @@ Status CreateSchema(Connection& db, std::string_view revision) {
   for (const char* sql : kSchemaV300d) HT_RETURN_IF_ERROR(db.Exec(sql));
   const bool v320a = revision == kOptunaSchemaV320a;
   if (v320a) HT_RETURN_IF_ERROR(db.Exec(kIndexV320a));
-  const std::string_view library_version = v320a ? "3.2.0" : "3.1.0";
+  const std::string_view library_version = optuna_rdb::LibraryVersion(revision);
   HT_ASSIGN_OR_RETURN(Stmt a, db.Prepare("INSERT INTO alembic_version (version_num) VALUES (?)"));
   HT_RETURN_IF_ERROR(a.Bind(1, revision).Run());
   HT_ASSIGN_OR_RETURN(Stmt v, db.Prepare("INSERT INTO version_info (version_info_id, "
                                          "schema_version, library_version) VALUES (1, ?, ?)"));
-  return v.Bind(1, kSchemaVersion).Bind(2, library_version).Run();
+  return v.Bind(1, optuna_rdb::kSchemaVersion).Bind(2, library_version).Run();
 }
 
 Result<std::string> ReadRevision(Connection& db) {

@@ -6,12 +6,12 @@
 #include <string_view>
 
 #include "hypertune/core/status.h"
+#include "src/core/storages/optuna_rdb/optuna_codec.h"
 #include "src/core/storages/sqlite/connection.h"
 
 namespace hypertune::sqlite_internal {
 
-// True for the revisions this back-end reads and writes.
-bool IsSupportedRevision(std::string_view revision);
+using optuna_rdb::IsSupportedRevision;
 
 // Inside a write transaction: creates every table and index of `revision`
 // and records it in alembic_version and version_info.

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "src/core/storages/sqlite/connection.h"
-#include "src/core/storages/sqlite/optuna_codec.h"
+#include "src/core/storages/optuna_rdb/optuna_codec.h"
 #include "src/core/storages/sqlite/optuna_schema.h"
 #include "src/core/storages/sqlite/trial_rows.h"
 

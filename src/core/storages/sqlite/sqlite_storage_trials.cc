@@ -5,7 +5,7 @@
 
 #include "hypertune/core/sqlite_storage.h"
 #include "src/core/storages/sqlite/connection.h"
-#include "src/core/storages/sqlite/optuna_codec.h"
+#include "src/core/storages/optuna_rdb/optuna_codec.h"
 #include "src/core/storages/sqlite/trial_rows.h"
 
 namespace hypertune {
@@ -15,11 +15,11 @@ using sqlite_internal::TrialRow;
 
 namespace {
 
-std::string Now() { return sqlite_internal::FormatDatetime(FrozenTrial::Clock::now()); }
+std::string Now() { return optuna_rdb::FormatDatetime(FrozenTrial::Clock::now()); }
 
 std::optional<std::string> Format(const std::optional<FrozenTrial::Clock::time_point>& t) {
   if (!t) return std::nullopt;
-  return sqlite_internal::FormatDatetime(*t);
+  return optuna_rdb::FormatDatetime(*t);
 }
 
 std::string Name(const TrialRow& r) {
@@ -185,7 +185,7 @@ Status SqliteStorage::ReadTrialUpdates(int64_t study_id, TrialCursor& cursor,
     next.max_trial_id = cursor.max_trial_id;
     HT_RETURN_IF_ERROR(CheckStudy(study_id));
     const auto keep = [&](FrozenTrial t, int64_t previous_fingerprint) {
-      const int64_t fp = sqlite_internal::Fingerprint(t);
+      const int64_t fp = optuna_rdb::Fingerprint(t);
       if (!IsFinished(t.state)) {
         next.open.push_back(t.trial_id);
         next.open.push_back(fp);

@@ -1,11 +1,16 @@
 #include "src/core/storages/sqlite/trial_rows.h"
 
-#include <bit>
-#include <functional>
-
-#include "src/core/storages/sqlite/optuna_codec.h"
+#include "src/core/storages/optuna_rdb/optuna_codec.h"
 
 namespace hypertune::sqlite_internal {
+
+using optuna_rdb::DecodeValue;
+using optuna_rdb::DistributionFromJson;
+using optuna_rdb::DistributionToJson;
+using optuna_rdb::EncodeValue;
+using optuna_rdb::ParseDatetime;
+using optuna_rdb::StoredValue;
+
 namespace {
 
 std::string Where(int64_t trial_id) { return "trial id " + std::to_string(trial_id); }
@@ -200,37 +205,6 @@ Status TrialRows::InsertContents(int64_t trial_id, const FrozenTrial& t) {
   for (const auto& [k, v] : t.user_attrs) HT_RETURN_IF_ERROR(UpsertAttr(true, trial_id, k, v));
   for (const auto& [k, v] : t.system_attrs) HT_RETURN_IF_ERROR(UpsertAttr(false, trial_id, k, v));
   return Status::Ok();
-}
-
-int64_t Fingerprint(const FrozenTrial& t) {
-  std::string s;
-  const auto add = [&s](std::string_view x) {
-    s.append(x);
-    s.push_back('\x1f');
-  };
-  const auto num = [&add](double d) { add(std::to_string(std::bit_cast<uint64_t>(d))); };
-  add(ToString(t.state));
-  for (double v : t.values) num(v);
-  add("|");
-  for (const TrialParam& p : t.params) {
-    add(p.name);
-    num(p.internal);
-  }
-  add("|");
-  for (const auto& [step, v] : t.intermediate_values) {
-    add(std::to_string(step));
-    num(v);
-  }
-  for (const auto* m : {&t.user_attrs, &t.system_attrs}) {
-    add("|");
-    for (const auto& [k, v] : *m) {
-      add(k);
-      add(v);
-    }
-  }
-  for (const auto& when : {t.datetime_start, t.datetime_complete})
-    add(when ? std::to_string(when->time_since_epoch().count()) : "-");
-  return static_cast<int64_t>(std::hash<std::string>{}(s));
 }
 
 }  // namespace hypertune::sqlite_internal

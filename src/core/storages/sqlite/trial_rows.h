@@ -55,7 +55,4 @@ class TrialRows {
   std::map<std::string, std::shared_ptr<const Distribution>, std::less<>> distributions_;
 };
 
-// A hash of everything ReadTrialUpdates reports about a trial.
-int64_t Fingerprint(const FrozenTrial& t);
-
 }  // namespace hypertune::sqlite_internal

@@ -1,7 +1,7 @@
-// How SqliteStorage spells values in Optuna's schema. The JSON strings below
+// How SqliteStorage and PostgresStorage spell values in Optuna's schema. The JSON strings below
 // are what Optuna 3.1's distribution_to_json writes (the old distribution
 // names included).
-#include "src/core/storages/sqlite/optuna_codec.h"
+#include "src/core/storages/optuna_rdb/optuna_codec.h"
 
 #include <gtest/gtest.h>
 #include <time.h>
@@ -13,7 +13,7 @@
 #include <string>
 #include <limits>
 
-namespace hypertune::sqlite_internal {
+namespace hypertune::optuna_rdb {
 namespace {
 
 TEST(OptunaCodecTest, ReadsOptunaDistributionsOldAndNew) {
@@ -127,4 +127,4 @@ TEST(OptunaCodecTest, NonFiniteValuesUseValueTypes) {
 }
 
 }  // namespace
-}  // namespace hypertune::sqlite_internal
+}  // namespace hypertune::optuna_rdb

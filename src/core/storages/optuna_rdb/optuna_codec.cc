@@ -1,12 +1,16 @@
-#include "src/core/storages/sqlite/optuna_codec.h"
+#include "src/core/storages/optuna_rdb/optuna_codec.h"
 
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <limits>
 #include <nlohmann/json.hpp>
 
-namespace hypertune::sqlite_internal {
+#include "hypertune/core/optuna_schema.h"
+
+namespace hypertune::optuna_rdb {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -33,9 +37,7 @@ Result<ParamValue> ChoiceFromJson(const Json& j) {
   return Status::Corruption("categorical choice " + j.dump() + " is not a scalar");
 }
 
-double Num(const Json& attrs, const char* key) {
-  return attrs.at(key).get<double>();
-}
+double Num(const Json& attrs, const char* key) { return attrs.at(key).get<double>(); }
 
 }  // namespace
 
@@ -70,8 +72,8 @@ Result<Distribution> DistributionFromJson(std::string_view json) {
     return Status::Corruption("distribution_json '" + std::string(json) + "': " + why);
   };
   Json j = Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("name") ||
-      !j.contains("attributes") || !j["name"].is_string() || !j["attributes"].is_object())
+  if (j.is_discarded() || !j.is_object() || !j.contains("name") || !j.contains("attributes") ||
+      !j["name"].is_string() || !j["attributes"].is_object())
     return bad("not {\"name\": ..., \"attributes\": {...}}");
   const std::string name = j["name"].get<std::string>();
   const Json& a = j["attributes"];
@@ -151,9 +153,8 @@ Result<FrozenTrial::Clock::time_point> ParseDatetime(std::string_view text) {
     for (; digits < 6; ++digits) micros *= 10;
   }
   const std::time_t secs = std::mktime(&tm);
-  return FrozenTrial::Clock::time_point(
-      std::chrono::duration_cast<FrozenTrial::Clock::duration>(
-          std::chrono::microseconds(static_cast<int64_t>(secs) * 1000000 + micros)));
+  return FrozenTrial::Clock::time_point(std::chrono::duration_cast<FrozenTrial::Clock::duration>(
+      std::chrono::microseconds(static_cast<int64_t>(secs) * 1000000 + micros)));
 }
 
 StoredValue EncodeValue(double v) {
@@ -173,4 +174,43 @@ Result<double> DecodeValue(std::optional<double> value, std::string_view type, b
   return Status::Corruption("unknown value_type '" + std::string(type) + "'");
 }
 
-}  // namespace hypertune::sqlite_internal
+bool IsSupportedRevision(std::string_view revision) {
+  return revision == kOptunaSchemaV300d || revision == kOptunaSchemaV320a;
+}
+
+std::string_view LibraryVersion(std::string_view revision) {
+  return revision == kOptunaSchemaV320a ? "3.2.0" : "3.1.0";
+}
+
+int64_t Fingerprint(const FrozenTrial& t) {
+  std::string s;
+  const auto add = [&s](std::string_view x) {
+    s.append(x);
+    s.push_back('\x1f');
+  };
+  const auto num = [&add](double d) { add(std::to_string(std::bit_cast<uint64_t>(d))); };
+  add(ToString(t.state));
+  for (double v : t.values) num(v);
+  add("|");
+  for (const TrialParam& p : t.params) {
+    add(p.name);
+    num(p.internal);
+  }
+  add("|");
+  for (const auto& [step, v] : t.intermediate_values) {
+    add(std::to_string(step));
+    num(v);
+  }
+  for (const auto* m : {&t.user_attrs, &t.system_attrs}) {
+    add("|");
+    for (const auto& [k, v] : *m) {
+      add(k);
+      add(v);
+    }
+  }
+  for (const auto& when : {t.datetime_start, t.datetime_complete})
+    add(when ? std::to_string(when->time_since_epoch().count()) : "-");
+  return static_cast<int64_t>(std::hash<std::string>{}(s));
+}
+
+}  // namespace hypertune::optuna_rdb
