@@ -88,6 +88,11 @@ Result<StudyDirection> MetricDirection(std::string_view metric) {
   return m->direction;
 }
 
+Result<TaskType> MetricTask(std::string_view metric) {
+  HT_ASSIGN_OR_RETURN(const MetricDef* m, Find(metric));
+  return m->task;
+}
+
 Result<double> Score(std::string_view metric, const ModelData& data, const MatrixD& predictions) {
   HT_ASSIGN_OR_RETURN(const MetricDef* m, Find(metric));
   const std::string name = m->name;

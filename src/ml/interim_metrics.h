@@ -24,6 +24,9 @@ Result<std::string> CanonicalMetric(std::string_view metric);
 // Maximize for scores (accuracy, roc_auc, r2, neg_*), minimize for losses.
 Result<StudyDirection> MetricDirection(std::string_view metric);
 
+// The task a metric scores.
+Result<TaskType> MetricTask(std::string_view metric);
+
 // The metric of `predictions` (Model::Predict's output on data.x) against
 // data.y. InvalidArgument for a metric of the other task, shapes that do not
 // match, non-finite predictions, or a metric undefined for the data (ROC AUC

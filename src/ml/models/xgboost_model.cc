@@ -269,8 +269,8 @@ Result<EvalPlan> PlanEvaluation(std::string_view metric, TaskType task, size_t n
   plan.maximize = direction == StudyDirection::kMaximize;
   plan.negate = plan.metric.starts_with("neg_");
   const std::string base = plan.negate ? plan.metric.substr(4) : plan.metric;
-  const bool classification_metric = base == "accuracy" || base == "roc_auc" || base == "log_loss";
-  if (classification_metric != classification) {
+  HT_ASSIGN_OR_RETURN(const TaskType metric_task, interim::MetricTask(plan.metric));
+  if (metric_task != task) {
     return Status::InvalidArgument("metric '" + std::string(metric) + "' is not a " +
                                    std::string(ToString(task)) + " metric");
   }
@@ -504,6 +504,7 @@ Status XgboostModel::Fit(const ModelData& train, const FitOptions& options) {
   int64_t best_round = -1;
   int64_t since_best = 0;
   int64_t rounds = 0;
+  bool stopped = false;
   double last = std::numeric_limits<double>::quiet_NaN();
   for (int64_t round = 0; round < p_.n_estimators; ++round) {
     {
@@ -532,13 +533,17 @@ Status XgboostModel::Fit(const ModelData& train, const FitOptions& options) {
       ++since_best;
     }
     if (!std::isnan(last)) ReportStep(options, round, last);  // may throw TrialPruned
-    if (patience > 0 && since_best >= patience) break;
+    if (patience > 0 && since_best >= patience) {
+      stopped = true;
+      break;
+    }
   }
 
-  // Keep the trees up to the best round, so that Predict, SaveNative and
-  // LearnedParameters all see the model that early stopping chose.
-  const bool stopped_early = patience > 0 && best_round >= 0 && best_round + 1 < rounds;
-  if (stopped_early) {
+  // With early stopping, keep the trees up to the best round (whether or not
+  // training stopped before n_estimators, as python-xgboost's best_iteration),
+  // so that Predict, SaveNative and LearnedParameters all see that model.
+  const bool keep_best = patience > 0 && best_round >= 0 && best_round + 1 < rounds;
+  if (keep_best) {
     void* sliced = nullptr;
     HT_RETURN_IF_ERROR(
         Check(XGBoosterSlice(booster.get(), 0, static_cast<int>(best_round + 1), 1, &sliced),
@@ -557,9 +562,9 @@ Status XgboostModel::Fit(const ModelData& train, const FitOptions& options) {
   summary_ = nlohmann::json::object();
   summary_["rounds"] = rounds;
   summary_["trees_kept"] =
-      (stopped_early ? best_round + 1 : rounds) *
+      (keep_best ? best_round + 1 : rounds) *
       static_cast<int64_t>(classification() && num_classes_ > 2 ? num_classes_ : 1);
-  summary_["stopped_early"] = stopped_early;
+  summary_["stopped_early"] = stopped;
   if (dvalid) {
     summary_["validation_metric"] = plan.metric.empty() ? plan.xgb_metric : plan.metric;
     summary_["best_iteration"] = best_round;
