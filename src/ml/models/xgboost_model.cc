@@ -357,6 +357,8 @@ class XgboostModel final : public Model {
   }
   Status CheckData(const ModelData& data, std::string_view what) const;
   Status Configure(void* booster, const EvalPlan& plan, const FitOptions& options) const;
+  // One XGBoosterUpdateOneIter, holding dtrain.lazy_forms as it needs.
+  Status BoostOneRound(void* booster, int round, SharedDMatrix& dtrain) const;
   Result<double> Evaluate(void* booster, int round, const SharedDMatrix& dvalid,
                           const ModelData& valid, const EvalPlan& plan) const;
   Status RequireFitted() const {
@@ -447,23 +449,36 @@ Result<double> XgboostModel::Evaluate(void* booster, int round, const SharedDMat
   const char* out = nullptr;
   HT_RETURN_IF_ERROR(Check(XGBoosterEvalOneIter(booster, round, dmats, names, 1, &out),
                            "evaluating round " + std::to_string(round)));
-  // "[7]\tvalid-error:0.0263157894736842"
+  // "[7]\tvalid-error:0.0263157894736842" (17 significant digits)
   const std::string_view text(out);
   const size_t colon = text.rfind(':');
-  double v = std::numeric_limits<double>::quiet_NaN();
-  if (colon != std::string_view::npos) {
-    const std::string number(text.substr(colon + 1));
-    char* end = nullptr;
-    v = std::strtod(number.c_str(), &end);  // "nan" and "inf" included
-    if (end == number.c_str()) v = std::numeric_limits<double>::quiet_NaN();
-  }
   if (colon == std::string_view::npos) {
     return Status::Internal("xgboost: cannot read the evaluation '" + std::string(text) + "'");
   }
+  const std::string number(text.substr(colon + 1));
+  char* end = nullptr;
+  double v = std::strtod(number.c_str(), &end);  // "nan" included (AUC of one class)
+  if (end == number.c_str()) v = std::numeric_limits<double>::quiet_NaN();
   if (plan.one_minus) v = 1.0 - v;
   if (plan.square) v = v * v;
   if (plan.negate) v = -v;
   return v;
+}
+
+Status XgboostModel::BoostOneRound(void* booster, int round, SharedDMatrix& dtrain) const {
+  const bool hist = p_.tree_method == "hist";
+  auto update = [&] {
+    return Check(XGBoosterUpdateOneIter(booster, round, dtrain.handle),
+                 "boosting round " + std::to_string(round));
+  };
+  if (round > 0 && p_.tree_method != "approx") {
+    std::shared_lock<std::shared_mutex> shared(dtrain.lazy_forms);
+    if (!hist || dtrain.hist_index) return update();
+  }
+  std::unique_lock<std::shared_mutex> exclusive(dtrain.lazy_forms);
+  HT_RETURN_IF_ERROR(update());
+  if (p_.tree_method != "exact") dtrain.hist_index = hist;
+  return Status::Ok();
 }
 
 Status XgboostModel::Fit(const ModelData& train, const FitOptions& options) {
@@ -498,7 +513,6 @@ Status XgboostModel::Fit(const ModelData& train, const FitOptions& options) {
   Booster booster(raw);
   HT_RETURN_IF_ERROR(Configure(booster.get(), plan, options));
 
-  const bool rebuilds_every_round = p_.tree_method != "hist" && p_.tree_method != "exact";
   const int64_t patience = dvalid ? p_.early_stopping_rounds : 0;
   double best = std::numeric_limits<double>::quiet_NaN();
   int64_t best_round = -1;
@@ -507,18 +521,7 @@ Status XgboostModel::Fit(const ModelData& train, const FitOptions& options) {
   bool stopped = false;
   double last = std::numeric_limits<double>::quiet_NaN();
   for (int64_t round = 0; round < p_.n_estimators; ++round) {
-    {
-      std::shared_lock<std::shared_mutex> shared(dtrain->lazy_forms, std::defer_lock);
-      std::unique_lock<std::shared_mutex> exclusive(dtrain->lazy_forms, std::defer_lock);
-      if (round == 0 || rebuilds_every_round) {
-        exclusive.lock();
-      } else {
-        shared.lock();
-      }
-      HT_RETURN_IF_ERROR(
-          Check(XGBoosterUpdateOneIter(booster.get(), static_cast<int>(round), dtrain->handle),
-                "boosting round " + std::to_string(round)));
-    }
+    HT_RETURN_IF_ERROR(BoostOneRound(booster.get(), static_cast<int>(round), *dtrain));
     rounds = round + 1;
     if (!dvalid) continue;
     HT_ASSIGN_OR_RETURN(last,
@@ -650,7 +653,10 @@ Result<nlohmann::json> XgboostModel::LearnedParameters() const {
     if (bytes <= kMaxTreeDump) {
       nlohmann::json trees = nlohmann::json::array();
       for (bst_ulong i = 0; i < n; ++i) {
-        trees.push_back(nlohmann::json::parse(dump[i], nullptr, /*allow_exceptions=*/false));
+        // Feature names are written unescaped: a name with a quote breaks
+        // the JSON, so the text is kept then.
+        nlohmann::json tree = nlohmann::json::parse(dump[i], nullptr, /*allow_exceptions=*/false);
+        trees.push_back(tree.is_discarded() ? nlohmann::json(dump[i]) : std::move(tree));
       }
       out["first_round_trees"] = std::move(trees);
     } else {

@@ -19,13 +19,13 @@ inline constexpr std::string_view kDMatrixKey = "xgboost.dmatrix";
 // evaluated on it.
 //
 // XGBoost (1.7) builds some derived forms of a DMatrix lazily and without a
-// lock: the histogram index ("hist", and "approx", which rebuilds it with
-// hessian weights every round) and the sorted column pages ("exact"). A
-// booster therefore holds `lazy_forms` exclusively for its first round and
-// for every "approx" round, and shared for the other rounds: the forms are
-// built by one booster at a time and never rebuilt under a booster reading
-// them. All boosters use the same max_bin (256), so "hist" never rebuilds
-// the index after the first round.
+// lock: the histogram index ("hist"; "approx" rebuilds it with hessian
+// weights every round, after which the next "hist" round rebuilds it again)
+// and the sorted column pages ("exact"). A booster therefore holds
+// `lazy_forms` exclusively for the rounds that may build or rebuild them
+// (its first round, every "approx" round, a "hist" round after an "approx"
+// one) and shared for the others, which only read them. All boosters use the
+// same max_bin (256), so "hist" boosters never rebuild each other's index.
 struct SharedDMatrix {
   SharedDMatrix() = default;
   SharedDMatrix(const SharedDMatrix&) = delete;
@@ -36,6 +36,9 @@ struct SharedDMatrix {
   size_t rows = 0;
   size_t cols = 0;
   std::shared_mutex lazy_forms;
+  // Whether the histogram index is the "hist" one (not "approx"'s);
+  // written under `lazy_forms` held exclusively.
+  bool hist_index = false;
 };
 
 // The DMatrix of `data`, built on first use (with `threads` threads) and

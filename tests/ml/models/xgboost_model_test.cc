@@ -371,6 +371,15 @@ TEST(XgboostModelTest, TheDMatrixIsBuiltOncePerModelData) {
   ASSERT_TRUE(b->Fit(p->train, {.valid = &p->valid}).ok());
   EXPECT_EQ(xgboost_internal::DMatricesBuilt(), before + 2);
   EXPECT_EQ(xgboost_internal::GetDMatrix(p->train).value().get(), first.get());
+  // Which histogram index the DMatrix holds decides whether the next "hist"
+  // round may rebuild it (and so must hold the DMatrix alone).
+  EXPECT_TRUE(first->hist_index);
+  auto approx =
+      Create({{"n_estimators", int64_t{3}}, {"tree_method", std::string("approx")}}, p->train);
+  ASSERT_TRUE(approx->Fit(p->train, {}).ok());
+  EXPECT_FALSE(first->hist_index);
+  ASSERT_TRUE(a->Fit(p->train, {}).ok());
+  EXPECT_TRUE(first->hist_index);
   // A copy may be changed: it gets its own.
   ModelData copy = p->train;
   EXPECT_NE(xgboost_internal::GetDMatrix(copy).value().get(), first.get());
