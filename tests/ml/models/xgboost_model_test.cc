@@ -23,6 +23,7 @@
 #include "hypertune/ml/model.h"
 #include "hypertune/ml/preprocess.h"
 #include "hypertune/ml/split.h"
+#include "src/ml/interim_metrics.h"
 #include "tests/ml/data/data_test_util.h"
 
 namespace hypertune::ml {
@@ -325,6 +326,9 @@ TEST(XgboostModelTest, EarlyStoppingKeepsTheBestRound) {
   const auto max_it = std::max_element(reported.begin(), reported.end());
   EXPECT_EQ(max_it - reported.begin(), best);
   EXPECT_DOUBLE_EQ(s["best_score"].get<double>(), *max_it);
+  // XGBoost's AUC of the best round is the ROC AUC of the kept model.
+  EXPECT_NEAR(interim::Score("roc_auc", p->valid, model->Predict(p->valid.x).value()).value(),
+              *max_it, 1e-12);
   EXPECT_EQ(model->LearnedParameters().value()["rounds"].get<int64_t>(), best + 1);
 
   // The kept model is the one trained for best + 1 rounds.
