@@ -143,6 +143,27 @@ class LibraryCache {
   std::map<std::string, std::shared_ptr<void>, std::less<>> entries_;
 };
 
+// A ModelData's cache. A copy of the data starts with an empty cache (the
+// entries describe the original's rows, which the copy may change); a move
+// takes the cache along.
+class LibraryCacheRef {
+ public:
+  LibraryCacheRef() : cache_(std::make_shared<LibraryCache>()) {}
+  LibraryCacheRef(const LibraryCacheRef&) : LibraryCacheRef() {}
+  LibraryCacheRef& operator=(const LibraryCacheRef& other) {
+    if (this != &other) cache_ = std::make_shared<LibraryCache>();
+    return *this;
+  }
+  LibraryCacheRef(LibraryCacheRef&&) noexcept = default;
+  LibraryCacheRef& operator=(LibraryCacheRef&&) noexcept = default;
+
+  LibraryCache* operator->() const { return cache_.get(); }
+  LibraryCache& operator*() const { return *cache_; }
+
+ private:
+  std::shared_ptr<LibraryCache> cache_;
+};
+
 // Rows in model-ready form: preprocessed features and the target. Built once
 // per split or fold and shared by every trial.
 struct ModelData {
@@ -154,7 +175,7 @@ struct ModelData {
   size_t num_classes = 0;  // classification (and clustering with labels)
   std::vector<std::string> feature_names;
   // Not copied with the data: a copy starts with an empty cache.
-  mutable std::shared_ptr<LibraryCache> cache = std::make_shared<LibraryCache>();
+  LibraryCacheRef cache;
 
   size_t rows() const { return static_cast<size_t>(x.rows()); }
   size_t cols() const { return static_cast<size_t>(x.cols()); }

@@ -12,4 +12,7 @@ namespace hypertune::ml::models_internal {
 
 std::vector<ModelInfo> AllModels();
 
+// xgboost_model.cc
+ModelInfo XgboostModelInfo();
+
 }  // namespace hypertune::ml::models_internal
