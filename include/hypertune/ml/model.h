@@ -143,6 +143,28 @@ class LibraryCache {
   std::map<std::string, std::shared_ptr<void>, std::less<>> entries_;
 };
 
+// Owns the LibraryCache of one ModelData. A copy gets a new, empty cache: the
+// copied rows or targets may then be changed, and the forms built from the
+// original must not be reused for them. Moving keeps the cache.
+class LibraryCacheHandle {
+ public:
+  LibraryCacheHandle() = default;
+  LibraryCacheHandle(const LibraryCacheHandle&) {}
+  LibraryCacheHandle& operator=(const LibraryCacheHandle&) {
+    cache_ = std::make_shared<LibraryCache>();
+    return *this;
+  }
+  LibraryCacheHandle(LibraryCacheHandle&&) noexcept = default;
+  LibraryCacheHandle& operator=(LibraryCacheHandle&&) noexcept = default;
+
+  LibraryCache* operator->() const { return cache_.get(); }
+  LibraryCache& operator*() const { return *cache_; }
+  LibraryCache* get() const { return cache_.get(); }
+
+ private:
+  std::shared_ptr<LibraryCache> cache_ = std::make_shared<LibraryCache>();
+};
+
 // Rows in model-ready form: preprocessed features and the target. Built once
 // per split or fold and shared by every trial.
 struct ModelData {
@@ -154,7 +176,7 @@ struct ModelData {
   size_t num_classes = 0;  // classification (and clustering with labels)
   std::vector<std::string> feature_names;
   // Not copied with the data: a copy starts with an empty cache.
-  mutable std::shared_ptr<LibraryCache> cache = std::make_shared<LibraryCache>();
+  LibraryCacheHandle cache;
 
   size_t rows() const { return static_cast<size_t>(x.rows()); }
   size_t cols() const { return static_cast<size_t>(x.cols()); }
