@@ -12,4 +12,6 @@ namespace hypertune::ml::models_internal {
 
 std::vector<ModelInfo> AllModels();
 
+ModelInfo SvmModelInfo();        // svm_model.cc
+
 }  // namespace hypertune::ml::models_internal
