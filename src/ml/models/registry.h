@@ -13,5 +13,7 @@ namespace hypertune::ml::models_internal {
 std::vector<ModelInfo> AllModels();
 
 ModelInfo SvmModelInfo();        // svm_model.cc
+ModelInfo LogisticModelInfo();   // liblinear_model.cc
+ModelInfo LinearSvcModelInfo();  // liblinear_model.cc
 
 }  // namespace hypertune::ml::models_internal
