@@ -6,6 +6,7 @@ namespace hypertune::ml::models_internal {
 // lists them.
 std::vector<ModelInfo> AllModels() {
   std::vector<ModelInfo> models;
+  models.push_back(LinearModelInfo());
   models.push_back(LogisticModelInfo());
   models.push_back(LinearSvcModelInfo());
   models.push_back(SvmModelInfo());

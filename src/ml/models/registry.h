@@ -15,5 +15,6 @@ std::vector<ModelInfo> AllModels();
 ModelInfo SvmModelInfo();        // svm_model.cc
 ModelInfo LogisticModelInfo();   // liblinear_model.cc
 ModelInfo LinearSvcModelInfo();  // liblinear_model.cc
+ModelInfo LinearModelInfo();     // linear_model.cc
 
 }  // namespace hypertune::ml::models_internal
