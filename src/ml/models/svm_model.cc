@@ -5,7 +5,8 @@
 // gamma: gamma_mode "scale" (the default) takes scikit-learn's
 // gamma="scale", 1 / (n_features * variance of every entry of the training
 // matrix), computed at Fit; gamma_mode "value" takes the gamma
-// hyperparameter. FitSummary()["gamma"] is the value used.
+// hyperparameter (a gamma given without gamma_mode implies "value").
+// FitSummary()["gamma"] is the value used.
 //
 // The training rows become libsvm's node lists once per ModelData (in its
 // LibraryCache) and every trial trains on them. The rows are handed to
@@ -638,7 +639,13 @@ Status SvmModel::LoadNative(std::string_view bytes) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<Model>> CreateSvm(const Params& params, TaskType task, size_t num_classes) {
+Result<std::unique_ptr<Model>> CreateSvm(const Params& given, TaskType task, size_t num_classes) {
+  Params params = given;
+  // A gamma given alone is meant to be used (gamma_mode would otherwise
+  // default to "scale" and drop it).
+  if (params.contains("gamma") && !params.contains("gamma_mode")) {
+    params["gamma_mode"] = std::string("value");
+  }
   HT_ASSIGN_OR_RETURN(Params complete, SvmSpace(task).Complete(params));
   HT_ASSIGN_OR_RETURN(SvmSettings settings, ParseSettings(complete, task));
   if (task == TaskType::kClassification && num_classes < 2) {

@@ -202,6 +202,24 @@ TEST(SvmModelTest, SaveAndLoadPredictIdentically) {
   const Prepared diabetes = Prepare("diabetes.csv", "progression", TaskType::kRegression);
   ExpectRoundTrip({{"C", 50.0}}, diabetes);
   ExpectRoundTrip({{"kernel", std::string("linear")}}, diabetes);
+  // Every row inside the epsilon tube: no support vector at all.
+  ExpectRoundTrip({{"epsilon", 1000.0}}, diabetes);
+  auto flat = MakeSvm({{"epsilon", 1000.0}}, diabetes.train);
+  ASSERT_TRUE(flat->Fit(diabetes.train, {}).ok());
+  EXPECT_EQ(flat->LearnedParameters().value()["total_support_vectors"], 0);
+}
+
+TEST(SvmModelTest, GammaGivenAloneIsUsed) {
+  const Prepared d = Prepare("iris.csv", "species", TaskType::kClassification);
+  auto model = MakeSvm({{"gamma", 0.5}}, d.train);
+  EXPECT_EQ(std::get<std::string>(model->params().at("gamma_mode")), "value");
+  ASSERT_TRUE(model->Fit(d.train, {}).ok());
+  EXPECT_EQ(model->FitSummary()["gamma"], 0.5);
+  auto scaled = MakeSvm({}, d.train);
+  ASSERT_TRUE(scaled->Fit(d.train, {}).ok());
+  // Standardized columns: variance 1, so "scale" is 1 / n_features.
+  EXPECT_NEAR(scaled->FitSummary()["gamma"].get<double>(), 0.25, 1e-6);
+  EXPECT_FALSE(scaled->params().contains("gamma"));
 }
 
 TEST(SvmModelTest, SavedModelIsLibsvmsFormat) {
