@@ -18,7 +18,8 @@
 // liblinear trains in one call, so Fit reports no intermediate score. The
 // dual and L1 solvers shuffle with libc's rand(): Fit seeds it with
 // FitOptions::seed while holding a process-wide lock (those fits run one at a
-// time).
+// time). Debian's liblinear is single-threaded: FitOptions::threads is not
+// used.
 #include <linear.h>
 
 #include <algorithm>

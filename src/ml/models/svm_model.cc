@@ -24,6 +24,10 @@
 // Fit seeds it with FitOptions::seed while holding a process-wide lock, so
 // such fits run one at a time. Without it, Predict gives 1 for the
 // predicted class.
+//
+// SaveNative: a line "hypertune_libsvm n_features=<N>", then libsvm's model
+// file (what svm_load_model reads). libsvm is single-threaded here:
+// FitOptions::threads is not used.
 #include <libsvm/svm.h>
 
 #include <cmath>
@@ -632,6 +636,7 @@ Status SvmModel::LoadNative(std::string_view bytes) {
       }
     }
   }
+  SilenceLibsvm();  // svm_predict_probability may print
   model_ = std::move(m);
   num_features_ = static_cast<size_t>(features);
   sv_rows_.clear();
