@@ -7,6 +7,10 @@ namespace hypertune::ml::models_internal {
 std::vector<ModelInfo> AllModels() {
   std::vector<ModelInfo> models;
   models.push_back(XgboostModelInfo());
+  models.push_back(LinearModelInfo());
+  models.push_back(LogisticModelInfo());
+  models.push_back(LinearSvcModelInfo());
+  models.push_back(SvmModelInfo());
   return models;
 }
 

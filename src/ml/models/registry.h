@@ -14,5 +14,9 @@ std::vector<ModelInfo> AllModels();
 
 // xgboost_model.cc
 ModelInfo XgboostModelInfo();
+ModelInfo SvmModelInfo();        // svm_model.cc
+ModelInfo LogisticModelInfo();   // liblinear_model.cc
+ModelInfo LinearSvcModelInfo();  // liblinear_model.cc
+ModelInfo LinearModelInfo();     // linear_model.cc
 
 }  // namespace hypertune::ml::models_internal
