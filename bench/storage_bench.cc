@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "hypertune/core/open_storage.h"
 #include "hypertune/core/pruner.h"
 #include "hypertune/core/sqlite_storage.h"
 #include "hypertune/core/study.h"
@@ -55,7 +56,7 @@ Result<std::shared_ptr<Storage>> OpenBenchStorage(const std::string& url, bool s
                         SqliteStorage::Open(url, {.sync_every_commit = sync_full}));
     return std::shared_ptr<Storage>(std::move(s));
   }
-  return Status::InvalidArgument("storage_bench: unsupported storage URL '" + url + "'");
+  return OpenStorage(url);
 }
 
 int Usage() {
