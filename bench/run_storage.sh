@@ -9,17 +9,22 @@
 #    few minutes) and the windows both ran are compared. SQLite: a new file
 #    each; hypertune also with --sqlite-sync-every-commit (an fsync per
 #    commit, as Optuna's SQLite default does). PostgreSQL: when PG_URL is set
-#    (postgresql://user:password@host:port/db; each run gets its own study).
+#    (postgresql://user:password@host:port/db; each run gets its own study)
+#    and PG_URL_OPTUNA names another database on the same server for Optuna
+#    (Debian's Optuna 3.1 refuses the v3.2.0.a schema hypertune creates).
 # 2. Throughput: a 50 ms objective, 1 process vs 8 processes on one study
 #    (SQLite; and PostgreSQL with PG_URL): trials per second of the whole run.
 #
 # Environment: BUILD_DIR (default build-release/, must be Release), PY
-# (default /usr/bin/python3), OPTUNA_TRIALS, PG_URL. Results go to
+# (default /usr/bin/python3), OPTUNA_TRIALS, PG_URL, PG_URL_OPTUNA. Results go to
 # $BUILD_DIR/bench-results/storage-<date>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/common.sh
 
+if [[ -n "${PG_URL:-}" && -z "${PG_URL_OPTUNA:-}" ]]; then
+  echo "error: set PG_URL_OPTUNA to another database of the server (see above)" >&2; exit 2
+fi
 ours_trials=10000 optuna_trials=${OPTUNA_TRIALS:-1000} tp_trials=100 optuna_tp_trials=40
 ours_full_trials=1000
 if [[ "${1:-}" == "--quick" ]]; then
@@ -75,7 +80,7 @@ PYEOF
   if [[ -n "${PG_URL:-}" ]]; then
     "$bin" --storage "$PG_URL" --study "lat-ours-$stamp" --trials "$ours_trials" \
       >>"$out/latency.jsonl"
-    "$PY" bench/storage_optuna.py --storage "$PG_URL" --study "lat-optuna-$stamp" \
+    "$PY" bench/storage_optuna.py --storage "$PG_URL_OPTUNA" --study "lat-optuna-$stamp" \
       --trials "$optuna_trials" >>"$out/latency.jsonl"
   fi
   "$PY" bench/storage_report.py latency "$out/latency.jsonl"
@@ -88,8 +93,8 @@ PYEOF
   if [[ -n "${PG_URL:-}" ]]; then
     throughput hypertune postgresql "$PG_URL" 1 "$tp_trials"
     throughput hypertune postgresql "$PG_URL" 8 "$tp_trials"
-    throughput optuna postgresql "$PG_URL" 1 "$optuna_tp_trials"
-    throughput optuna postgresql "$PG_URL" 8 "$optuna_tp_trials"
+    throughput optuna postgresql "$PG_URL_OPTUNA" 1 "$optuna_tp_trials"
+    throughput optuna postgresql "$PG_URL_OPTUNA" 8 "$optuna_tp_trials"
   fi
   "$PY" bench/storage_report.py throughput "$out/throughput.jsonl"
 } 2>&1 | tee "$out/report.txt"
