@@ -21,22 +21,7 @@ bool Digits(std::string_view s, size_t& pos, int n, int& out) {
 }  // namespace
 
 std::string FormatIsoDatetime(FrozenTrial::Clock::time_point t) {
-  using std::chrono::duration_cast;
-  using std::chrono::microseconds;
-  const auto us = duration_cast<microseconds>(t.time_since_epoch()).count();
-  auto secs = static_cast<std::time_t>(us / 1000000);
-  auto frac = us % 1000000;
-  if (frac < 0) {
-    frac += 1000000;
-    --secs;
-  }
-  std::tm tm{};
-  localtime_r(&secs, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06lld", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(frac));
-  return buf;
+  return optuna_rdb::FormatDatetime(t, 'T');
 }
 
 Result<FrozenTrial::Clock::time_point> ParseIsoDatetime(std::string_view text) {

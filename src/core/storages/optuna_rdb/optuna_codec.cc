@@ -114,7 +114,7 @@ Result<Distribution> DistributionFromJson(std::string_view json) {
   return d;
 }
 
-std::string FormatDatetime(FrozenTrial::Clock::time_point t) {
+std::string FormatDatetime(FrozenTrial::Clock::time_point t, char separator) {
   using std::chrono::duration_cast;
   using std::chrono::microseconds;
   const auto us = duration_cast<microseconds>(t.time_since_epoch()).count();
@@ -127,8 +127,8 @@ std::string FormatDatetime(FrozenTrial::Clock::time_point t) {
   std::tm tm{};
   localtime_r(&secs, &tm);
   char buf[96];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%06lld", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d%c%02d:%02d:%02d.%06lld", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, separator, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<long long>(frac));
   return buf;
 }

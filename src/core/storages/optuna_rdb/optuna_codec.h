@@ -26,7 +26,8 @@ Result<Distribution> DistributionFromJson(std::string_view json);
 
 // "2026-11-26 19:42:40.153635" in the machine's local time zone, without an
 // offset: what Optuna stores (datetime.now(), naive) through SQLAlchemy.
-std::string FormatDatetime(FrozenTrial::Clock::time_point t);
+// separator: ' ' (the SQL back-ends) or 'T' (the journal, isoformat()).
+std::string FormatDatetime(FrozenTrial::Clock::time_point t, char separator = ' ');
 Result<FrozenTrial::Clock::time_point> ParseDatetime(std::string_view text);
 
 // A stored float and its type: FINITE, INF_POS, INF_NEG, NAN (NULL value for
